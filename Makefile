@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 demo: install
-	$(BIN)/python -m hub_emulator.demo
+	$(BIN)/python examples/demo.py
 
 emulator: install
 	$(BIN)/python -m hub_emulator --port 8787

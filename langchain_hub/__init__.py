@@ -1,1 +1,48 @@
-"""Placeholder; filled in by its issue."""
+"""LangChain integrations for Electron Hub, ChainHub, API Hub and TokenHub.
+
+Names are imported lazily so ``import langchain_hub`` stays cheap.
+
+Example:
+    >>> from langchain_hub import ChatTokenHub
+    >>> llm = ChatTokenHub(model="openai/gpt-4.1")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from hub_core._lazy import lazy_exports
+from hub_core._version import __version__
+
+if TYPE_CHECKING:
+    from langchain_hub.chat_models import (
+        ChatAPIHub,
+        ChatChainHub,
+        ChatElectronHub,
+        ChatHub,
+        ChatTokenHub,
+    )
+    from langchain_hub.embeddings import (
+        APIHubEmbeddings,
+        ChainHubEmbeddings,
+        ElectronHubEmbeddings,
+        HubEmbeddings,
+        TokenHubEmbeddings,
+    )
+
+_EXPORTS: dict[str, str] = {
+    "ChatHub": "langchain_hub.chat_models",
+    "ChatElectronHub": "langchain_hub.chat_models",
+    "ChatChainHub": "langchain_hub.chat_models",
+    "ChatAPIHub": "langchain_hub.chat_models",
+    "ChatTokenHub": "langchain_hub.chat_models",
+    "HubEmbeddings": "langchain_hub.embeddings",
+    "ElectronHubEmbeddings": "langchain_hub.embeddings",
+    "ChainHubEmbeddings": "langchain_hub.embeddings",
+    "APIHubEmbeddings": "langchain_hub.embeddings",
+    "TokenHubEmbeddings": "langchain_hub.embeddings",
+}
+
+__all__ = [*_EXPORTS, "__version__"]
+
+__getattr__, __dir__ = lazy_exports(__name__, globals(), _EXPORTS)
