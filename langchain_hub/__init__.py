@@ -43,6 +43,18 @@ _EXPORTS: dict[str, str] = {
     "TokenHubEmbeddings": "langchain_hub.embeddings",
 }
 
-__all__ = [*_EXPORTS, "__version__"]
+__all__ = [
+    "APIHubEmbeddings",
+    "ChainHubEmbeddings",
+    "ChatAPIHub",
+    "ChatChainHub",
+    "ChatElectronHub",
+    "ChatHub",
+    "ChatTokenHub",
+    "ElectronHubEmbeddings",
+    "HubEmbeddings",
+    "TokenHubEmbeddings",
+    "__version__",
+]
 
 __getattr__, __dir__ = lazy_exports(__name__, globals(), _EXPORTS)

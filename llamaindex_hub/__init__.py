@@ -43,6 +43,18 @@ _EXPORTS: dict[str, str] = {
     "TokenHubEmbedding": "llamaindex_hub.embeddings",
 }
 
-__all__ = [*_EXPORTS, "__version__"]
+__all__ = [
+    "APIHubEmbedding",
+    "APIHubLLM",
+    "ChainHubEmbedding",
+    "ChainHubLLM",
+    "ElectronHubEmbedding",
+    "ElectronHubLLM",
+    "HubEmbedding",
+    "HubLLM",
+    "TokenHubEmbedding",
+    "TokenHubLLM",
+    "__version__",
+]
 
 __getattr__, __dir__ = lazy_exports(__name__, globals(), _EXPORTS)
