@@ -1,0 +1,329 @@
+"""``HubClient``: one object per (hub, key) that both framework adapters talk through.
+
+It resolves the key and base URL from arguments or ``<HUB>_API_KEY`` / ``<HUB>_BASE_URL``,
+owns a lazily built :class:`~hub_core.transport.Transport` (so it pickles), and adds the chat rule
+the transport cannot know: a stream that ends without ``[DONE]`` and without a ``finish_reason``
+was cut, and raises :class:`~hub_core.errors.StreamError` with the text that did arrive.
+
+Example:
+    >>> from hub_core import HubClient
+    >>> client = HubClient("apihub", api_key="sk-...", base_url="http://127.0.0.1:8787/apihub/v1")
+    >>> reply = client.chat({"model": "qwen-max", "messages": [{"role": "user", "content": "hi"}]})
+    ... # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import AsyncIterator, Iterator, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from pydantic import SecretStr
+
+from hub_core.catalog import ModelInfo, model_info, update_from_models_list
+from hub_core.chat import finish_reason_of, partial_text
+from hub_core.errors import HubCapabilityError, StreamError
+from hub_core.hubs import HubProfile, get_hub
+
+if TYPE_CHECKING:
+    from hub_core.transport import HubResponse, Timeouts, Transport
+
+
+
+@dataclass(frozen=True)
+class Balance:
+    """What a hub says is left on the account."""
+
+    amount: float
+    unit: str
+    raw: Mapping[str, Any]
+
+
+def _secret(value: str | SecretStr | None, env: str) -> SecretStr | None:
+    if isinstance(value, SecretStr):
+        return value
+    if value:
+        return SecretStr(value)
+    from_env = os.environ.get(env)
+    return SecretStr(from_env) if from_env else None
+
+
+class HubClient:
+    """Framework-free client for one hub and one key.
+
+    Args:
+        hub: a registered hub name (``"electronhub"``, ``"chainhub"``, ``"apihub"``,
+            ``"tokenhub"``) or a :class:`HubProfile`.
+        api_key: the key; defaults to ``<HUB>_API_KEY``. A wrong prefix warns, never rejects.
+        base_url: defaults to ``<HUB>_BASE_URL``, then the hub's documented URL.
+        timeout: seconds for every phase, or a :class:`~hub_core.transport.Timeouts`.
+        max_retries: retries after the first attempt (DESIGN.md retry table).
+        default_headers: sent with every request.
+        plan: the hub plan whose RPM the client-side limiter enforces (default: the hub's
+            default plan, e.g. Electron Hub ``free`` = 5 RPM).
+        rpm: explicit requests per minute; ``0`` turns client-side limiting off.
+        proxy: an HTTP(S) proxy URL.
+    """
+
+    def __init__(
+        self,
+        hub: str | HubProfile,
+        *,
+        api_key: str | SecretStr | None = None,
+        base_url: str | None = None,
+        timeout: float | Timeouts | None = None,
+        max_retries: int = 2,
+        default_headers: Mapping[str, str] | None = None,
+        plan: str | None = None,
+        rpm: int | None = None,
+        proxy: str | None = None,
+    ) -> None:
+        if max_retries < 0:
+            raise ValueError("max_retries must be 0 or more (0 turns retries off)")
+        self.profile = get_hub(hub)
+        self.api_key = _secret(api_key, self.profile.api_key_env)
+        if self.api_key is not None:
+            self.profile.check_key(self.api_key.get_secret_value())
+        self.base_url = self.profile.resolve_base_url(base_url)
+        self.timeout = timeout
+        self.max_retries = max_retries
+        self.default_headers = dict(default_headers or {})
+        self.plan = plan
+        self.rpm = self.profile.plan_rpm(plan) if rpm is None else (rpm or None)
+        self.proxy = proxy
+        self._transport: Transport | None = None
+        self._lock = threading.Lock()
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    @property
+    def hub(self) -> str:
+        """The hub's name."""
+        return self.profile.name
+
+    @property
+    def transport(self) -> Transport:
+        """The HTTP transport, built on first use (and again after unpickling)."""
+        transport = self._transport
+        if transport is None:
+            with self._lock:
+                transport = self._transport
+                if transport is None:
+                    from hub_core.transport import Transport
+
+                    transport = Transport(
+                        hub=self.profile.name,
+                        base_url=self.base_url,
+                        api_key=self.api_key,
+                        timeout=self.timeout,
+                        max_retries=self.max_retries,
+                        default_headers=self.default_headers,
+                        proxy=self.proxy,
+                        rpm=self.rpm,
+                    )
+                    self._transport = transport
+        return transport
+
+    def url(self, endpoint: str, **path_params: str) -> str:
+        """Absolute URL of a named endpoint of this hub (see ``HubProfile.endpoints``)."""
+        url = self.profile.url_for(endpoint, self.base_url)
+        return url.format(**path_params) if path_params else url
+
+    def close(self) -> None:
+        """Release this client's connections (shared pools stay open for other clients)."""
+        if self._transport is not None:
+            self._transport.close()
+
+    async def aclose(self) -> None:
+        """Async twin of :meth:`close`."""
+        if self._transport is not None:
+            await self._transport.aclose()
+
+    def __enter__(self) -> HubClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    async def __aenter__(self) -> HubClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        state["_transport"] = None
+        state["_lock"] = None
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        key = "set" if self.api_key is not None else "missing"
+        return f"HubClient(hub={self.hub!r}, base_url={self.base_url!r}, api_key={key})"
+
+    # -- chat ------------------------------------------------------------------------------
+
+    def chat(
+        self,
+        payload: Mapping[str, Any],
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> HubResponse:
+        """``POST /chat/completions``; the response JSON is the completion."""
+        return self.transport.request(
+            "POST", self.url("chat"), json=payload, headers=extra_headers, timeout=timeout
+        )
+
+    async def achat(
+        self,
+        payload: Mapping[str, Any],
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> HubResponse:
+        """Async twin of :meth:`chat`."""
+        return await self.transport.arequest(
+            "POST", self.url("chat"), json=payload, headers=extra_headers, timeout=timeout
+        )
+
+    def stream_chat(
+        self,
+        payload: Mapping[str, Any],
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> Iterator[dict[str, Any]]:
+        """Stream ``POST /chat/completions``; yields chunk dicts.
+
+        Raises:
+            StreamError: the stream broke, carried an error event, or ended without ``[DONE]``
+                and without a ``finish_reason``; ``partial_text`` holds the content received.
+        """
+        body = dict(payload)
+        body["stream"] = True
+        events = self.transport.stream_json(
+            "POST", self.url("chat"), json=body, headers=extra_headers, timeout=timeout
+        )
+        seen: list[dict[str, Any]] = []
+        finished = False
+        try:
+            for chunk in events:
+                seen.append(chunk)
+                if not finished and finish_reason_of(chunk) is not None:
+                    finished = True
+                yield chunk
+        except StreamError as exc:
+            exc.partial_text = partial_text(seen)
+            raise
+        finally:
+            events.close()
+        if not finished and not events.done_seen:
+            raise StreamError(
+                "the stream ended before the hub said it was complete (no [DONE], no "
+                "finish_reason); the reply may be truncated",
+                hub=self.hub,
+                partial_text=partial_text(seen),
+                chunks=len(seen),
+            )
+
+    async def astream_chat(
+        self,
+        payload: Mapping[str, Any],
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> AsyncIterator[dict[str, Any]]:
+        """Async twin of :meth:`stream_chat`."""
+        body = dict(payload)
+        body["stream"] = True
+        events = self.transport.astream_json(
+            "POST", self.url("chat"), json=body, headers=extra_headers, timeout=timeout
+        )
+        seen: list[dict[str, Any]] = []
+        finished = False
+        try:
+            async for chunk in events:
+                seen.append(chunk)
+                if not finished and finish_reason_of(chunk) is not None:
+                    finished = True
+                yield chunk
+        except StreamError as exc:
+            exc.partial_text = partial_text(seen)
+            raise
+        finally:
+            await events.aclose()
+        if not finished and not events.done_seen:
+            raise StreamError(
+                "the stream ended before the hub said it was complete (no [DONE], no "
+                "finish_reason); the reply may be truncated",
+                hub=self.hub,
+                partial_text=partial_text(seen),
+                chunks=len(seen),
+            )
+
+    # -- embeddings, models, account -------------------------------------------------------
+
+    def embed(self, payload: Mapping[str, Any], *, timeout: float | None = None) -> HubResponse:
+        """``POST /embeddings``."""
+        return self.transport.request("POST", self.url("embeddings"), json=payload, timeout=timeout)
+
+    async def aembed(
+        self, payload: Mapping[str, Any], *, timeout: float | None = None
+    ) -> HubResponse:
+        """Async twin of :meth:`embed`."""
+        return await self.transport.arequest(
+            "POST", self.url("embeddings"), json=payload, timeout=timeout
+        )
+
+    def models(self) -> list[dict[str, Any]]:
+        """``GET /models``; also refreshes the capability catalog for this hub."""
+        data = self.transport.request("GET", self.url("models"), kind="poll").json()
+        entries = data.get("data", []) if isinstance(data, Mapping) else data
+        update_from_models_list(self.profile, entries)
+        return list(entries)
+
+    async def amodels(self) -> list[dict[str, Any]]:
+        """Async twin of :meth:`models`."""
+        response = await self.transport.arequest("GET", self.url("models"), kind="poll")
+        data = response.json()
+        entries = data.get("data", []) if isinstance(data, Mapping) else data
+        update_from_models_list(self.profile, entries)
+        return list(entries)
+
+    def model_info(self, model: str) -> ModelInfo:
+        """Capabilities of ``model`` on this hub (no request is made)."""
+        return model_info(self.profile, model)
+
+    def _balance_url(self) -> tuple[str, str, str]:
+        route = self.profile.balance
+        if route is None:
+            raise HubCapabilityError(
+                f"{self.profile.display_name} documents no balance route; check the balance on "
+                "its dashboard",
+                hub=self.hub,
+                capability="balance",
+            )
+        return self.profile.url_for(route.path, self.base_url), route.field, route.unit
+
+    def balance(self) -> Balance:
+        """What is left on the account, in the hub's unit.
+
+        Raises:
+            HubCapabilityError: the hub has no documented balance route (ChainHub, TokenHub).
+        """
+        url, field, unit = self._balance_url()
+        data = self.transport.request("GET", url, kind="poll").json()
+        return Balance(amount=float(data[field]), unit=unit, raw=data)
+
+    async def abalance(self) -> Balance:
+        """Async twin of :meth:`balance`."""
+        url, field, unit = self._balance_url()
+        data = (await self.transport.arequest("GET", url, kind="poll")).json()
+        return Balance(amount=float(data[field]), unit=unit, raw=data)
