@@ -266,6 +266,38 @@ def _context_window(hub: str, model: str) -> int:
     return DEFAULT_EMBEDDING_CONTEXT
 
 
+def _client_spec(client: HubClient) -> dict[str, Any]:
+    """What rebuilds ``client`` in another process (its connections are never pickled).
+
+    A registered profile travels by name, so pickling never depends on the profile's own fields.
+    """
+    from hub_core.hubs import get_hub
+
+    profile = client.profile
+    try:
+        hub: Any = profile.name if get_hub(profile.name) is profile else profile
+    except ValueError:
+        hub = profile
+    return {
+        "hub": hub,
+        "api_key": client.api_key,
+        "base_url": client.base_url,
+        "timeout": client.timeout,
+        "max_retries": client.max_retries,
+        "default_headers": dict(client.default_headers),
+        "plan": client.plan,
+        "rpm": client.rpm or 0,
+        "proxy": client.proxy,
+    }
+
+
+def _rebuild_client(spec: Mapping[str, Any]) -> HubClient:
+    from hub_core.client import HubClient
+
+    spec = dict(spec)
+    return HubClient(spec.pop("hub"), **spec)
+
+
 def _rejects_base64(error: BadRequestError) -> bool:
     text = f"{error.message} {error.body}".lower()
     return "encoding_format" in text or "base64" in text
@@ -336,10 +368,13 @@ class EmbeddingsEngine:
         state = self.__dict__.copy()
         state.pop("_lock", None)
         state.pop("_semaphores", None)
+        state["client"] = _client_spec(self.client)
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
+        spec = state.pop("client")
         self.__dict__.update(state)
+        self.client = _rebuild_client(spec)
         self._init_runtime()
 
     # -- planning ------------------------------------------------------------------------------
