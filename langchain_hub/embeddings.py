@@ -1,0 +1,205 @@
+"""LangChain ``Embeddings`` for Electron Hub, ChainHub, API Hub and TokenHub.
+
+A thin adapter over :class:`hub_core.embeddings.EmbeddingsEngine`: it sends raw strings (never
+the token-id arrays ``OpenAIEmbeddings`` sends by default, which hubs reject), batches by count and
+estimated tokens, asks for base64 where the hub supports it, and keeps input order.
+
+Example:
+    >>> from langchain_hub import ElectronHubEmbeddings
+    >>> emb = ElectronHubEmbeddings(api_key="ek-...")  # doctest: +SKIP
+    >>> vectors = emb.embed_documents(["hello", "world"])  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from typing import Any, Literal
+
+from langchain_core.embeddings import Embeddings
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, model_validator
+from typing_extensions import Self
+
+from hub_core.embeddings import (
+    DEFAULT_BATCH_SIZE,
+    DEFAULT_MAX_CONCURRENCY,
+    DEFAULT_MAX_TOKENS_PER_BATCH,
+    EmbeddingsEngine,
+)
+from hub_core.hubs import get_hub
+
+_BUILD_LOCK = threading.Lock()
+
+
+class HubEmbeddings(BaseModel, Embeddings):
+    """Embeddings from one AI hub.
+
+    Setup:
+        ``pip install 'ai-hubs[langchain]'`` and set ``<HUB>_API_KEY`` (e.g.
+        ``ELECTRONHUB_API_KEY``), or pass ``api_key``.
+
+    Key init args:
+        hub: ``"electronhub"``, ``"chainhub"``, ``"apihub"``, ``"tokenhub"`` (or a registered hub).
+        model: embedding model id; defaults to the hub's (``text-embedding-3-small``,
+            TokenHub ``openai/text-embedding-3-small``).
+        dimensions: output size, sent only when set (``text-embedding-3-*``).
+        batch_size: inputs per request (≤ 256 by default).
+        max_tokens_per_batch: estimated tokens per request.
+        max_concurrency: requests in flight at once (sync: threads; async: tasks).
+        on_long_input: ``"error"`` (default; names the input index, sends nothing) or
+            ``"truncate"`` (cut to the model's context, counted offline).
+        show_progress: a tqdm bar for large jobs (``pip install 'ai-hubs[progress]'``).
+        api_key, base_url, timeout, max_retries, default_headers, plan, rpm: as for ``HubClient``;
+            ``rpm=0`` turns the client-side plan limiter off.
+
+    Embed:
+        >>> emb = HubEmbeddings(hub="tokenhub")  # doctest: +SKIP
+        >>> emb.embed_query("hello")[:3]  # doctest: +SKIP
+        [0.0123, -0.0456, 0.0789]
+    """
+
+    hub: str = Field(description="Hub name, e.g. 'electronhub'.")
+    model: str | None = Field(default=None, description="Embedding model id (hub default).")
+    api_key: SecretStr | None = Field(default=None, description="Defaults to <HUB>_API_KEY.")
+    base_url: str | None = Field(default=None, description="Defaults to <HUB>_BASE_URL.")
+    timeout: float | None = Field(default=None, description="Request timeout in seconds.")
+    max_retries: int = Field(default=2, ge=0, description="Transport retries per request.")
+    default_headers: dict[str, str] | None = Field(default=None, repr=False)
+    plan: str | None = Field(default=None, description="Hub plan whose RPM limit applies.")
+    rpm: int | None = Field(default=None, ge=0, description="None = plan preset, 0 = no limit.")
+    dimensions: int | None = Field(default=None, gt=0, description="Output size, if set.")
+    batch_size: int = Field(default=DEFAULT_BATCH_SIZE, gt=0)
+    max_tokens_per_batch: int = Field(default=DEFAULT_MAX_TOKENS_PER_BATCH, gt=0)
+    max_concurrency: int = Field(default=DEFAULT_MAX_CONCURRENCY, gt=0)
+    on_long_input: Literal["error", "truncate"] = "error"
+    show_progress: bool = False
+    context_window: int | None = Field(
+        default=None, gt=0, description="Override the catalog's input limit in tokens."
+    )
+    model_kwargs: dict[str, Any] = Field(
+        default_factory=dict, description="Extra request body fields (e.g. 'user')."
+    )
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, protected_namespaces=())
+
+    _engine: EmbeddingsEngine | None = PrivateAttr(default=None)
+
+    @model_validator(mode="after")
+    def _resolve_defaults(self) -> Self:
+        """Fill model, key and URL from the hub profile and ``<HUB>_*`` environment variables."""
+        profile = get_hub(self.hub)
+        self.hub = profile.name
+        if not self.model:
+            self.model = profile.default_embedding_model
+        if self.api_key is None:
+            from_env = os.environ.get(profile.api_key_env)
+            if from_env:
+                self.api_key = SecretStr(from_env)
+        self.base_url = profile.resolve_base_url(self.base_url)
+        return self
+
+    # -- plumbing ----------------------------------------------------------------------------
+
+    @property
+    def engine(self) -> EmbeddingsEngine:
+        """The shared engine (and its ``HubClient``), built on first use and after unpickling."""
+        engine = self._engine
+        if engine is None:
+            with _BUILD_LOCK:
+                engine = self._engine
+                if engine is None:
+                    from hub_core.client import HubClient
+
+                    client = HubClient(
+                        self.hub,
+                        api_key=self.api_key,
+                        base_url=self.base_url,
+                        timeout=self.timeout,
+                        max_retries=self.max_retries,
+                        default_headers=self.default_headers,
+                        plan=self.plan,
+                        rpm=self.rpm,
+                    )
+                    engine = EmbeddingsEngine(
+                        client,
+                        self.model,
+                        dimensions=self.dimensions,
+                        batch_size=self.batch_size,
+                        max_tokens_per_batch=self.max_tokens_per_batch,
+                        max_concurrency=self.max_concurrency,
+                        on_long_input=self.on_long_input,
+                        show_progress=self.show_progress,
+                        context_window=self.context_window,
+                        extra_body=self.model_kwargs,
+                    )
+                    self._engine = engine
+        return engine
+
+    def __getstate__(self) -> dict[Any, Any]:
+        """Pickle settings only; the copy builds its own client (and connections) lazily."""
+        state = dict(super().__getstate__())
+        private = dict(state.get("__pydantic_private__") or {})
+        private["_engine"] = None
+        state["__pydantic_private__"] = private
+        return state
+
+    # -- Embeddings API ----------------------------------------------------------------------
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        """One vector per text, in order; a failed request raises naming its input range."""
+        return self.engine.embed(texts)
+
+    def embed_query(self, text: str) -> list[float]:
+        """The vector of one query text."""
+        return self.engine.embed_one(text)
+
+    async def aembed_documents(self, texts: list[str]) -> list[list[float]]:
+        """Async :meth:`embed_documents`; batches run concurrently (``max_concurrency``)."""
+        return await self.engine.aembed(texts)
+
+    async def aembed_query(self, text: str) -> list[float]:
+        """Async :meth:`embed_query`."""
+        return await self.engine.aembed_one(text)
+
+    def close(self) -> None:
+        """Release this object's connections (shared pools stay open for other clients)."""
+        if self._engine is not None:
+            self._engine.client.close()
+
+    async def aclose(self) -> None:
+        """Async :meth:`close`."""
+        if self._engine is not None:
+            await self._engine.client.aclose()
+
+
+class ElectronHubEmbeddings(HubEmbeddings):
+    """Electron Hub embeddings (key ``ek-...``, env ``ELECTRONHUB_API_KEY``)."""
+
+    hub: str = "electronhub"
+
+
+class ChainHubEmbeddings(HubEmbeddings):
+    """ChainHub embeddings (key ``sk-...``, env ``CHAINHUB_API_KEY``)."""
+
+    hub: str = "chainhub"
+
+
+class APIHubEmbeddings(HubEmbeddings):
+    """API Hub embeddings (key ``sk-...``, env ``APIHUB_API_KEY``)."""
+
+    hub: str = "apihub"
+
+
+class TokenHubEmbeddings(HubEmbeddings):
+    """TokenHub embeddings (key ``th-...``, env ``TOKENHUB_API_KEY``); ids are ``vendor/model``."""
+
+    hub: str = "tokenhub"
+
+
+__all__ = [
+    "APIHubEmbeddings",
+    "ChainHubEmbeddings",
+    "ElectronHubEmbeddings",
+    "HubEmbeddings",
+    "TokenHubEmbeddings",
+]
