@@ -1,0 +1,261 @@
+"""LlamaIndex ``BaseEmbedding`` for Electron Hub, ChainHub, API Hub and TokenHub.
+
+A thin adapter over :class:`hub_core.embeddings.EmbeddingsEngine`. Unlike ``OpenAIEmbedding`` it
+accepts any model id, never rewrites ``"\\n"``, asks for base64 only where the hub supports it, and
+bounds concurrency (``aget_text_embedding_batch`` otherwise gathers every batch at once).
+
+LlamaIndex cuts inputs into ``embed_batch_size`` chunks (default 2048, its maximum) and hands
+each chunk to the engine, which splits it into requests of at most ``batch_size`` inputs and
+``max_tokens_per_batch`` estimated tokens and runs them ``max_concurrency`` at a time.
+
+Example:
+    >>> from llama_index.core import Settings
+    >>> from llamaindex_hub import ChainHubEmbedding
+    >>> Settings.embed_model = ChainHubEmbedding(api_key="sk-...")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from typing import Any, Literal
+
+from llama_index.core.base.embeddings.base import BaseEmbedding, Embedding
+from llama_index.core.bridge.pydantic import Field, PrivateAttr
+from pydantic import SecretStr
+
+from hub_core.embeddings import (
+    DEFAULT_BATCH_SIZE,
+    DEFAULT_MAX_CONCURRENCY,
+    DEFAULT_MAX_TOKENS_PER_BATCH,
+    EmbeddingsEngine,
+)
+from hub_core.hubs import get_hub
+
+_BUILD_LOCK = threading.Lock()
+DEFAULT_EMBED_BATCH_SIZE = 2048
+"""LlamaIndex's own chunking; large so the engine, not LlamaIndex, decides the requests."""
+
+
+class HubEmbedding(BaseEmbedding):
+    """Embeddings from one AI hub, for LlamaIndex (sync, async, batched, picklable).
+
+    Args:
+        hub: ``"electronhub"``, ``"chainhub"``, ``"apihub"``, ``"tokenhub"`` (or a registered hub).
+        model_name: embedding model id; defaults to the hub's (``text-embedding-3-small``,
+            TokenHub ``openai/text-embedding-3-small``).
+        api_key: defaults to ``<HUB>_API_KEY``. Excluded from ``to_dict()``, events and repr; it
+            *is* pickled (as ``SecretStr``) so ``IngestionPipeline(num_workers=N)`` children work.
+        dimensions: output size, sent only when set.
+        batch_size: inputs per request (≤ 256 by default).
+        max_tokens_per_batch: estimated tokens per request.
+        max_concurrency: requests in flight at once, shared by all calls on one event loop.
+        on_long_input: ``"error"`` (names the input index, sends nothing) or ``"truncate"``.
+        show_progress: a tqdm bar per engine call (LlamaIndex's own ``show_progress`` also works).
+        base_url, timeout, max_retries, default_headers, plan, rpm: as for ``HubClient``.
+    """
+
+    hub: str = Field(description="Hub name, e.g. 'chainhub'.")
+    api_key: SecretStr | None = Field(default=None, exclude=True, repr=False)
+    base_url: str | None = Field(default=None, description="Defaults to <HUB>_BASE_URL.")
+    timeout: float | None = Field(default=None, description="Request timeout in seconds.")
+    max_retries: int = Field(default=2, ge=0, description="Transport retries per request.")
+    default_headers: dict[str, str] | None = Field(default=None, exclude=True, repr=False)
+    plan: str | None = Field(default=None, description="Hub plan whose RPM limit applies.")
+    rpm: int | None = Field(default=None, ge=0, description="None = plan preset, 0 = no limit.")
+    dimensions: int | None = Field(default=None, gt=0, description="Output size, if set.")
+    batch_size: int = Field(default=DEFAULT_BATCH_SIZE, gt=0, description="Inputs per request.")
+    max_tokens_per_batch: int = Field(default=DEFAULT_MAX_TOKENS_PER_BATCH, gt=0)
+    max_concurrency: int = Field(default=DEFAULT_MAX_CONCURRENCY, gt=0)
+    on_long_input: Literal["error", "truncate"] = Field(default="error")
+    show_progress: bool = Field(default=False)
+    context_window: int | None = Field(default=None, gt=0)
+    additional_kwargs: dict[str, Any] = Field(
+        default_factory=dict, description="Extra request body fields (e.g. 'user')."
+    )
+
+    _engine: EmbeddingsEngine | None = PrivateAttr(default=None)
+
+    def __init__(
+        self,
+        model_name: str | None = None,
+        *,
+        hub: str | None = None,
+        api_key: str | SecretStr | None = None,
+        base_url: str | None = None,
+        embed_batch_size: int = DEFAULT_EMBED_BATCH_SIZE,
+        **kwargs: Any,
+    ) -> None:
+        hub = hub if hub is not None else kwargs.pop("hub", None)
+        hub = hub or self._default_hub()
+        if hub is None:
+            raise TypeError("HubEmbedding needs hub=..., e.g. HubEmbedding(hub='chainhub')")
+        profile = get_hub(hub)
+        model = model_name or profile.default_embedding_model
+        if not model:
+            raise TypeError(
+                f"{profile.display_name} has no default embedding model; pass model_name="
+            )
+        if isinstance(api_key, str):
+            api_key = SecretStr(api_key) if api_key else None
+        if api_key is None:
+            from_env = os.environ.get(profile.api_key_env)
+            api_key = SecretStr(from_env) if from_env else None
+        fields: dict[str, Any] = {
+            **kwargs,
+            "hub": profile.name,
+            "model_name": model,
+            "api_key": api_key,
+            "base_url": profile.resolve_base_url(base_url),
+            "embed_batch_size": embed_batch_size,
+        }
+        super().__init__(**fields)
+
+    @classmethod
+    def _default_hub(cls) -> str | None:
+        """The hub a per-hub subclass is bound to (None for the generic class)."""
+        return None
+
+    @classmethod
+    def class_name(cls) -> str:
+        return "HubEmbedding"
+
+    def to_payload(self) -> dict[str, Any]:
+        """What instrumentation events see: never the key or headers."""
+        return {**super().to_payload(), "hub": self.hub}
+
+    # -- plumbing ----------------------------------------------------------------------------
+
+    @property
+    def engine(self) -> EmbeddingsEngine:
+        """The shared engine (and its ``HubClient``), built on first use and after unpickling."""
+        engine = self._engine
+        if engine is None:
+            with _BUILD_LOCK:
+                engine = self._engine
+                if engine is None:
+                    from hub_core.client import HubClient
+
+                    client = HubClient(
+                        self.hub,
+                        api_key=self.api_key,
+                        base_url=self.base_url,
+                        timeout=self.timeout,
+                        max_retries=self.max_retries,
+                        default_headers=self.default_headers,
+                        plan=self.plan,
+                        rpm=self.rpm,
+                    )
+                    engine = EmbeddingsEngine(
+                        client,
+                        self.model_name,
+                        dimensions=self.dimensions,
+                        batch_size=self.batch_size,
+                        max_tokens_per_batch=self.max_tokens_per_batch,
+                        max_concurrency=self.max_concurrency,
+                        on_long_input=self.on_long_input,
+                        show_progress=self.show_progress,
+                        context_window=self.context_window,
+                        extra_body=self.additional_kwargs,
+                    )
+                    self._engine = engine
+        return engine
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickle settings only; the copy builds its own client and connections lazily."""
+        state = dict(super().__getstate__())
+        private = dict(state.get("__pydantic_private__") or {})
+        private["_engine"] = None
+        state["__pydantic_private__"] = private
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        fields = dict(state.get("__dict__", {}))
+        type(self).__init__(self, **fields)
+
+    # -- BaseEmbedding hooks -------------------------------------------------------------------
+
+    def _get_query_embedding(self, query: str) -> Embedding:
+        return self.engine.embed_one(query)
+
+    async def _aget_query_embedding(self, query: str) -> Embedding:
+        return await self.engine.aembed_one(query)
+
+    def _get_text_embedding(self, text: str) -> Embedding:
+        return self.engine.embed_one(text)
+
+    async def _aget_text_embedding(self, text: str) -> Embedding:
+        return await self.engine.aembed_one(text)
+
+    def _get_text_embeddings(self, texts: list[str]) -> list[Embedding]:
+        return self.engine.embed(texts)
+
+    async def _aget_text_embeddings(self, texts: list[str]) -> list[Embedding]:
+        return await self.engine.aembed(texts)
+
+    def close(self) -> None:
+        """Release this object's connections (shared pools stay open for other clients)."""
+        if self._engine is not None:
+            self._engine.client.close()
+
+    async def aclose(self) -> None:
+        """Async :meth:`close`."""
+        if self._engine is not None:
+            await self._engine.client.aclose()
+
+
+class ElectronHubEmbedding(HubEmbedding):
+    """Electron Hub embeddings (key ``ek-...``, env ``ELECTRONHUB_API_KEY``)."""
+
+    @classmethod
+    def _default_hub(cls) -> str | None:
+        return "electronhub"
+
+    @classmethod
+    def class_name(cls) -> str:
+        return "ElectronHubEmbedding"
+
+
+class ChainHubEmbedding(HubEmbedding):
+    """ChainHub embeddings (key ``sk-...``, env ``CHAINHUB_API_KEY``)."""
+
+    @classmethod
+    def _default_hub(cls) -> str | None:
+        return "chainhub"
+
+    @classmethod
+    def class_name(cls) -> str:
+        return "ChainHubEmbedding"
+
+
+class APIHubEmbedding(HubEmbedding):
+    """API Hub embeddings (key ``sk-...``, env ``APIHUB_API_KEY``)."""
+
+    @classmethod
+    def _default_hub(cls) -> str | None:
+        return "apihub"
+
+    @classmethod
+    def class_name(cls) -> str:
+        return "APIHubEmbedding"
+
+
+class TokenHubEmbedding(HubEmbedding):
+    """TokenHub embeddings (key ``th-...``, env ``TOKENHUB_API_KEY``); ids are ``vendor/model``."""
+
+    @classmethod
+    def _default_hub(cls) -> str | None:
+        return "tokenhub"
+
+    @classmethod
+    def class_name(cls) -> str:
+        return "TokenHubEmbedding"
+
+
+__all__ = [
+    "APIHubEmbedding",
+    "ChainHubEmbedding",
+    "ElectronHubEmbedding",
+    "HubEmbedding",
+    "TokenHubEmbedding",
+]
