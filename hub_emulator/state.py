@@ -1,0 +1,130 @@
+"""Server-side state: accounts per (hub, key), the credit ledger, plan rate limits."""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+
+from .dialects import DIALECTS
+from .faults import FaultBook
+
+WINDOW = 60.0
+DEFAULT_COOLDOWN = 180.0
+
+
+@dataclass
+class Account:
+    """One key's (or one API Hub user's) balance, plan and history."""
+
+    hub: str
+    balance: float
+    plan: str | int | None = None
+    rpm: int | None = None
+    cooldown: float = DEFAULT_COOLDOWN
+    spent: float = 0.0
+    requests: list[dict[str, Any]] = field(default_factory=list)
+    submissions: dict[str, int] = field(default_factory=dict)
+    window: deque[float] = field(default_factory=deque)
+    cooldown_until: float = 0.0
+    input_tokens: int = 0
+    output_tokens: int = 0
+
+    def snapshot(self) -> dict[str, Any]:
+        """The ledger view the admin API returns."""
+        return {"balance": self.balance, "spent": self.spent, "plan": self.plan,
+                "rpm": self.rpm, "requests": list(self.requests),
+                "submissions": dict(self.submissions)}
+
+    def charge(self, amount: float) -> float:
+        """Take ``amount`` (never below zero); returns what was taken."""
+        take = min(max(amount, 0.0), max(self.balance, 0.0))
+        if isinstance(self.balance, int) and float(take).is_integer():
+            take = int(take)
+        self.balance -= take
+        self.spent += take
+        return take
+
+    def admit(self, now: float) -> tuple[bool, float]:
+        """Sliding-window check: (allowed, seconds until allowed). Every attempt counts."""
+        if self.rpm is None:
+            return True, 0.0
+        if now < self.cooldown_until:
+            return False, self.cooldown_until - now
+        win = self.window
+        while win and now - win[0] >= WINDOW:
+            win.popleft()
+        if len(win) >= self.rpm:
+            wait = self.cooldown if self.hub == "electronhub" else WINDOW - (now - win[0])
+            if self.hub == "electronhub":
+                self.cooldown_until = now + self.cooldown
+            return False, wait
+        win.append(now)
+        return True, 0.0
+
+    def remaining(self, now: float) -> tuple[int, int, int]:
+        """(limit, remaining, reset epoch seconds) for ``X-RateLimit-*`` headers."""
+        if self.rpm is None:
+            return 1_000_000, 1_000_000, int(time.time()) + int(WINDOW)
+        win = self.window
+        while win and now - win[0] >= WINDOW:
+            win.popleft()
+        reset = time.time() + (WINDOW - (now - win[0]) if win else WINDOW)
+        return self.rpm, max(0, self.rpm - len(win)), int(reset) + 1
+
+
+@dataclass
+class ApiHubUser:
+    """An API Hub user created by ``/auth/register``; all its keys share one account."""
+
+    email: str
+    password: str
+    token: str
+    account: Account
+    keys: dict[str, dict[str, Any]] = field(default_factory=dict)  # key_id -> record
+
+
+class EmulatorState:
+    """Everything the server remembers; reset by the admin API."""
+
+    def __init__(self) -> None:
+        self.accounts: dict[tuple[str, str], Account] = {}
+        self.faults = FaultBook()
+        self.users: dict[str, ApiHubUser] = {}
+        self.tokens: dict[str, ApiHubUser] = {}
+        self.revoked: set[str] = set()
+        self.request_seq = 0
+        self.default_cooldown = DEFAULT_COOLDOWN
+
+    def reset(self) -> None:
+        """Forget accounts, users and faults."""
+        self.accounts.clear()
+        self.faults.clear()
+        self.users.clear()
+        self.tokens.clear()
+        self.revoked.clear()
+
+    def account(self, hub: str, key: str) -> Account:
+        """The account of ``key``, created on first use with a large balance and no limit."""
+        acct = self.accounts.get((hub, key))
+        if acct is None:
+            acct = Account(hub, DIALECTS[hub].default_balance, "unlimited", None,
+                           self.default_cooldown)
+            self.accounts[(hub, key)] = acct
+        return acct
+
+    def set_account(self, hub: str, key: str, *, balance: float | None = None,
+                    plan: str | int | None = None, cooldown: float | None = None) -> Account:
+        """Admin: change balance, plan or Electron Hub cooldown of a key."""
+        acct = self.account(hub, key)
+        if balance is not None:
+            acct.balance = balance
+        if plan is not None:
+            acct.rpm = DIALECTS[hub].rpm_for(plan)
+            acct.plan = plan
+            acct.window.clear()
+            acct.cooldown_until = 0.0
+        if cooldown is not None:
+            acct.cooldown = float(cooldown)
+        return acct
