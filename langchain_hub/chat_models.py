@@ -736,7 +736,8 @@ class ChatHub(BaseChatModel):
 
 def _response_format(schema: dict[str, Any] | type, strict: bool | None) -> dict[str, Any]:
     """OpenAI ``response_format`` of type ``json_schema`` for any schema LangChain accepts."""
-    if isinstance(schema, dict) and schema.get("type") == "json_schema" and schema.get("json_schema"):
+    is_format = isinstance(schema, dict) and schema.get("type") == "json_schema"
+    if is_format and isinstance(schema, dict) and schema.get("json_schema"):
         return schema
     if isinstance(schema, dict) and "name" in schema and "schema" in schema:
         return {"type": "json_schema", "json_schema": schema}
@@ -804,3 +805,27 @@ class ChatTokenHub(ChatHub):
     """
 
     hub: str = "tokenhub"
+
+
+def _register_serializable() -> None:
+    """Let ``langchain_core.load.load(..., allowed_objects="all")`` revive these classes.
+
+    langchain-core only trusts classes in its built-in mapping under ``"all"`` (the tier meant
+    for trusted partner integrations); registering here puts ours in that tier once imported.
+    """
+    import importlib
+
+    lc_load = importlib.import_module("langchain_core.load.load")
+
+    mapping = getattr(lc_load, "ALL_SERIALIZABLE_MAPPINGS", None)
+    cache = getattr(lc_load, "_default_class_paths_cache", None)
+    if not isinstance(mapping, dict):
+        return
+    for cls in (ChatHub, ChatElectronHub, ChatChainHub, ChatAPIHub, ChatTokenHub):
+        path = (*cls.get_lc_namespace(), cls.__name__)
+        mapping[path] = path
+        if isinstance(cache, dict) and isinstance(cache.get("all"), set):
+            cache["all"].add(path)
+
+
+_register_serializable()
