@@ -29,7 +29,7 @@ class HubCase:
 CASES = [
     HubCase("electronhub", ElectronHubLLM, "gpt-4o", "deepseek-r1", "ek-"),
     HubCase("chainhub", ChainHubLLM, "gpt-4o", "deepseek-reasoner", "sk-"),
-    HubCase("apihub", APIHubLLM, "deepseek-chat", None, "sk-"),
+    HubCase("apihub", APIHubLLM, "deepseek-chat", "deepseek-reasoner", "sk-"),
     HubCase("tokenhub", TokenHubLLM, "openai/gpt-4.1", "deepseek/deepseek-r1", "th-"),
 ]
 
