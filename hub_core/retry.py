@@ -139,13 +139,18 @@ def _reset(value: str, now: float) -> float | None:
 
 
 def parse_retry_after(
-    headers: Mapping[str, str] | None, message: str | None = None, *, now: float | None = None
+    headers: Mapping[str, str] | None,
+    message: str | None = None,
+    *,
+    now: float | None = None,
+    reset_headers: bool = True,
 ) -> float | None:
     """Seconds the hub asked us to wait, or None.
 
-    Order: ``retry-after-ms``, ``Retry-After`` (seconds or HTTP date), ``x-ratelimit-reset``,
-    then the message text ("Try again in 180 seconds"). ``headers`` must have lower-case keys
-    or be case-insensitive.
+    Order: ``retry-after-ms``, ``Retry-After`` (seconds or HTTP date), the message text ("Try
+    again in 180 seconds": Electron Hub's cooldown is longer than its window reset), then
+    ``x-ratelimit-reset`` (skipped with ``reset_headers=False``: on a 5xx it is only the RPM
+    window, not a hint). ``headers`` must have lower-case keys or be case-insensitive.
     """
     now = time.time() if now is None else now
     if headers:
@@ -162,12 +167,6 @@ def parse_retry_after(
             seconds = _seconds_or_date(raw.strip(), now)
             if seconds is not None:
                 return seconds
-        for name in ("x-ratelimit-reset", "x-ratelimit-reset-requests"):
-            raw = headers.get(name)
-            if raw:
-                seconds = _reset(raw, now)
-                if seconds is not None:
-                    return seconds
     if message:
         m = _MSG_RE.search(message)
         if m:
@@ -181,4 +180,11 @@ def parse_retry_after(
             else:
                 factor = 1.0
             return float(m.group(1)) * factor
+    if headers and reset_headers:
+        for name in ("x-ratelimit-reset", "x-ratelimit-reset-requests"):
+            raw = headers.get(name)
+            if raw:
+                seconds = _reset(raw, now)
+                if seconds is not None:
+                    return seconds
     return None

@@ -64,4 +64,8 @@ def test_parse_retry_after_sources() -> None:
     assert parse_retry_after({}, "please retry after 250ms") == 0.25
     assert parse_retry_after({}, "try again in 2 minutes") == 120.0
     assert parse_retry_after({"retry-after": "garbage"}, "no hint") is None
+    # the message (a cooldown) wins over the RPM window reset; 5xx callers skip the reset
+    reset = {"x-ratelimit-reset": str(int(now + 12))}
+    assert parse_retry_after(reset, "Try again in 180 seconds.", now=now) == 180.0
+    assert parse_retry_after(reset, None, now=now, reset_headers=False) is None
     assert parse_retry_after(None, None) is None
