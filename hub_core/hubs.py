@@ -15,9 +15,9 @@ import os
 import threading
 import warnings
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from types import MappingProxyType
-from typing import Literal
+from typing import Any, Literal
 
 ModelIdStyle = Literal["plain", "vendor/model"]
 ErrorDialect = Literal["openai", "openai-int-code", "detail", "relay"]
@@ -158,6 +158,20 @@ class HubProfile:
     def normalize_model(self, model: str) -> str:
         """The id to send. Both ``vendor/model`` and unprefixed ids are accepted as given."""
         return model.strip()
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        """Pickle a registered profile by name, any other by value (proxies do not pickle)."""
+        if _REGISTRY.get(self.name) is self:
+            return (get_hub, (self.name,))
+        values = {
+            f.name: dict(v) if isinstance(v := getattr(self, f.name), MappingProxyType) else v
+            for f in fields(self)
+        }
+        return (_profile_from_fields, (values,))
+
+
+def _profile_from_fields(values: dict[str, Any]) -> HubProfile:
+    return HubProfile(**values)
 
 
 _CHAT_ENDPOINTS = {
