@@ -15,7 +15,7 @@ Example:
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from llama_index.core.base.llms.generic_utils import (
@@ -137,17 +137,41 @@ class HubLLM(FunctionCallingLLM):
         *,
         hub: str | None = None,
         api_key: str | SecretStr | None = None,
+        base_url: str | None = None,
+        timeout: float | None = None,
+        max_retries: int = 2,
+        default_headers: Mapping[str, str] | None = None,
+        plan: str | None = None,
+        rpm: int | None = None,
+        temperature: float | None = None,
+        max_tokens: int | None = None,
+        additional_kwargs: Mapping[str, Any] | None = None,
+        stream_usage: bool = True,
+        reasoning_effort: str | None = None,
         rate_limiter: Any = None,
         **kwargs: Any,
     ) -> None:
         if hub is None:
             raise TypeError("HubLLM needs hub=..., e.g. HubLLM(hub='tokenhub', model=...)")
-        if model is None:
-            model = kwargs.pop("model", None)
         if not model:
             raise TypeError("model is required, e.g. model='gpt-4o'")
         profile = get_hub(hub)
-        super().__init__(hub=profile.name, model=model, **kwargs)
+        super().__init__(
+            hub=profile.name,
+            model=model,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            default_headers=dict(default_headers) if default_headers is not None else None,
+            plan=plan,
+            rpm=rpm,
+            temperature=temperature,
+            max_tokens=max_tokens,
+            additional_kwargs=dict(additional_kwargs or {}),
+            stream_usage=stream_usage,
+            reasoning_effort=reasoning_effort,
+            **kwargs,
+        )
         self._api_key = self._resolve_key(api_key)
         if rate_limiter is None:
             effective = profile.plan_rpm(self.plan) if self.rpm is None else self.rpm
@@ -460,17 +484,54 @@ class _FixedHubLLM(HubLLM):
 
     HUB: ClassVar[str] = ""
 
-    def __init__(self, model: str | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        model: str | None = None,
+        *,
+        api_key: str | SecretStr | None = None,
+        base_url: str | None = None,
+        timeout: float | None = None,
+        max_retries: int = 2,
+        default_headers: Mapping[str, str] | None = None,
+        plan: str | None = None,
+        rpm: int | None = None,
+        temperature: float | None = None,
+        max_tokens: int | None = None,
+        additional_kwargs: Mapping[str, Any] | None = None,
+        stream_usage: bool = True,
+        reasoning_effort: str | None = None,
+        rate_limiter: Any = None,
+        **kwargs: Any,
+    ) -> None:
         hub = kwargs.pop("hub", None) or self.HUB
         if hub != self.HUB:
             raise ValueError(f"{type(self).__name__} talks to {self.HUB!r}, not {hub!r}")
-        super().__init__(model, hub=hub, **kwargs)
+        super().__init__(
+            model,
+            hub=hub,
+            api_key=api_key,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            default_headers=default_headers,
+            plan=plan,
+            rpm=rpm,
+            temperature=temperature,
+            max_tokens=max_tokens,
+            additional_kwargs=additional_kwargs,
+            stream_usage=stream_usage,
+            reasoning_effort=reasoning_effort,
+            rate_limiter=rate_limiter,
+            **kwargs,
+        )
 
 
 class ElectronHubLLM(_FixedHubLLM):
     """Electron Hub chat models (``ek-`` keys, ``ELECTRONHUB_API_KEY``), e.g. ``gpt-4o``."""
 
     HUB: ClassVar[str] = "electronhub"
+
+    __init__ = _FixedHubLLM.__init__  # an explicit signature for type checkers
 
     @classmethod
     def class_name(cls) -> str:
@@ -482,6 +543,8 @@ class ChainHubLLM(_FixedHubLLM):
 
     HUB: ClassVar[str] = "chainhub"
 
+    __init__ = _FixedHubLLM.__init__  # an explicit signature for type checkers
+
     @classmethod
     def class_name(cls) -> str:
         return "ChainHubLLM"
@@ -492,6 +555,8 @@ class APIHubLLM(_FixedHubLLM):
 
     HUB: ClassVar[str] = "apihub"
 
+    __init__ = _FixedHubLLM.__init__  # an explicit signature for type checkers
+
     @classmethod
     def class_name(cls) -> str:
         return "APIHubLLM"
@@ -501,6 +566,8 @@ class TokenHubLLM(_FixedHubLLM):
     """TokenHub chat models (``th-`` keys, ``TOKENHUB_API_KEY``), ids like ``openai/gpt-4.1``."""
 
     HUB: ClassVar[str] = "tokenhub"
+
+    __init__ = _FixedHubLLM.__init__  # an explicit signature for type checkers
 
     @classmethod
     def class_name(cls) -> str:

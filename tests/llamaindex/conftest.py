@@ -2,36 +2,13 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from li_support import CASES, HubCase
 
-from llamaindex_hub.llms import APIHubLLM, ChainHubLLM, ElectronHubLLM, HubLLM, TokenHubLLM
-
-
-@dataclass(frozen=True)
-class HubCase:
-    """What differs per hub in the scenario suite."""
-
-    hub: str
-    cls: type[HubLLM]
-    model: str
-    reasoning_model: str | None
-    prefix: str
-
-    def new_key(self) -> str:
-        return f"{self.prefix}test-{uuid.uuid4().hex}"
-
-
-CASES = [
-    HubCase("electronhub", ElectronHubLLM, "gpt-4o", "deepseek-r1", "ek-"),
-    HubCase("chainhub", ChainHubLLM, "gpt-4o", "deepseek-reasoner", "sk-"),
-    HubCase("apihub", APIHubLLM, "deepseek-chat", "deepseek-reasoner", "sk-"),
-    HubCase("tokenhub", TokenHubLLM, "openai/gpt-4.1", "deepseek/deepseek-r1", "th-"),
-]
+from llamaindex_hub.llms import HubLLM
 
 
 @pytest.fixture(params=CASES, ids=[c.hub for c in CASES])
@@ -45,11 +22,8 @@ def key(case: HubCase) -> str:
     return case.new_key()
 
 
-MakeLLM = Callable[..., HubLLM]
-
-
 @pytest.fixture
-def make_llm(hub_emulator: Any, case: HubCase, key: str) -> MakeLLM:
+def make_llm(hub_emulator: Any, case: HubCase, key: str) -> Callable[..., HubLLM]:
     """Builds the case's hub class against the emulator, with ``rpm=0`` unless given."""
 
     def make(model: str | None = None, **kwargs: Any) -> HubLLM:
@@ -69,8 +43,3 @@ def ledger(hub_emulator: Any, case: HubCase, key: str) -> Callable[[], dict[str,
         return hub_emulator.admin.ledger(case.hub, key)  # type: ignore[no-any-return]
 
     return read
-
-
-def chat_requests(ledger_data: dict[str, Any]) -> list[dict[str, Any]]:
-    """The chat-completion requests of a ledger."""
-    return [r for r in ledger_data["requests"] if str(r.get("path", "")).endswith("chat/completions")]

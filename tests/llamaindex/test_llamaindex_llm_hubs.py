@@ -6,13 +6,13 @@ import asyncio
 from typing import Any
 
 import pytest
+from li_support import HubCase, MakeLLM, chat_requests
 from llama_index.core.base.llms.types import ChatMessage, ThinkingBlock, ToolCallBlock
 from llama_index.core.callbacks import CallbackManager, TokenCountingHandler
 from llama_index.core.tools import FunctionTool
 from pydantic import BaseModel
 
 from hub_core.errors import InsufficientCreditsError
-from tests.llamaindex.conftest import HubCase, MakeLLM, chat_requests
 
 PROMPT = "Please repeat: blue whale"
 

@@ -9,6 +9,7 @@ import uuid
 from typing import Any
 
 import pytest
+from li_support import HubCase, MakeLLM, chat_requests
 from llama_index.core.base.llms.types import ChatMessage, ThinkingBlock
 from llama_index.core.instrumentation import get_dispatcher
 from llama_index.core.instrumentation.event_handlers import BaseEventHandler
@@ -19,7 +20,6 @@ from hub_core.errors import AuthenticationError, StreamError
 from hub_core.ratelimit import limiter_for
 from llamaindex_hub import ElectronHubLLM, HubLLM, TokenHubLLM
 from llamaindex_hub._rate_limiter import HubPlanRateLimiter
-from tests.llamaindex.conftest import HubCase, MakeLLM, chat_requests
 
 PROMPT = "Please repeat: green turtle"
 
@@ -84,7 +84,7 @@ def test_key_never_leaks(make_llm: MakeLLM, key: str, recorder: Any) -> None:
 def test_auth_error_does_not_carry_the_key(hub_emulator: Any, case: HubCase) -> None:
     bad = f"nope-{uuid.uuid4().hex}"
     llm = case.cls(model=case.model, api_key=bad, base_url=hub_emulator.base_url(case.hub), rpm=0)
-    with pytest.warns(UserWarning), pytest.raises(AuthenticationError) as info:
+    with pytest.warns(UserWarning, match="usually start with"), pytest.raises(AuthenticationError) as info:
         llm.chat([ChatMessage(role="user", content=PROMPT)])
     assert bad not in str(info.value)
     assert bad not in repr(info.value.args)
