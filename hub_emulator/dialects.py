@@ -66,7 +66,7 @@ class Dialect:
         if plan.startswith("rpm:"):
             return int(plan[4:]) or None
         if plan not in self.plans:
-            raise KeyError(plan)
+            raise ValueError(f"unknown plan {plan!r} for {self.hub}; plans: {sorted(self.plans)}")
         return self.plans[plan]
 
     def insufficient_message(self, *, balance: float, needed: float, requested_tokens: int,
