@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 from li_support import HubCase, MakeLLM, chat_requests
 from llama_index.core.base.llms.types import ChatMessage, ThinkingBlock
-from llama_index.core.instrumentation import get_dispatcher
 from llama_index.core.instrumentation.event_handlers import BaseEventHandler
 from llama_index.core.instrumentation.events import BaseEvent
 from llama_index.core.rate_limiter import BaseRateLimiter
+from llama_index_instrumentation import get_dispatcher
 
 from hub_core.errors import AuthenticationError, StreamError
 from hub_core.ratelimit import limiter_for

@@ -210,7 +210,7 @@ def test_structured_predict(make_llm: MakeLLM) -> None:
     assert city.name == "Lyon"
     assert city.population == 522000
 
-    async def arun() -> City:
+    async def arun() -> Any:
         return await llm.astructured_predict(City, prompt, text="name=Nice population=342000")
 
     acity = asyncio.run(arun())

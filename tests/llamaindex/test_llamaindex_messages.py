@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from typing import Any
 
 import pytest
 from llama_index.core.base.llms.types import (
@@ -186,7 +187,7 @@ def test_resolve_tool_choice() -> None:
     }
 
 
-def _chunk(delta: dict, finish: str | None = None) -> dict:
+def _chunk(delta: dict[str, Any], finish: str | None = None) -> dict[str, Any]:
     return {"choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
 
 
@@ -241,7 +242,7 @@ def test_stream_text_reasoning_and_usage_chunk_repeats_message() -> None:
     assert r3.message.content == "Hello"
     assert r4.message.content == "Hello"
     assert isinstance(r4.message.blocks[0], ThinkingBlock)
-    assert r4.raw["usage"] == usage
+    assert r4.raw is not None and r4.raw["usage"] == usage
     assert r4.additional_kwargs["prompt_tokens"] == 11
     assert r4.additional_kwargs["completion_tokens"] == 7
     assert "prompt_tokens" not in r3.additional_kwargs
