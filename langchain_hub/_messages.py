@@ -503,6 +503,7 @@ class StreamState:
     text: list[str] = field(default_factory=list)
     reasoning: list[str] = field(default_factory=list)
     usage: UsageMetadata | None = None
+    raw_usage: dict[str, Any] | None = None
     meta: dict[str, Any] = field(default_factory=dict)
     _next_index: int = 0
     _last_kind: str = ""
@@ -562,8 +563,9 @@ class StreamState:
         for key in ("id", "model", "system_fingerprint", "created", "provider", "service_tier"):
             if event.get(key) and key not in self.meta:
                 self.meta[key] = event[key]
-        if event.get("usage"):
+        if event.get("usage") and isinstance(event["usage"], Mapping):
             self.usage = usage_from_wire(event["usage"]) or self.usage
+            self.raw_usage = dict(event["usage"])
         out: list[AIMessageChunk] = []
         for choice in event.get("choices") or []:
             if not isinstance(choice, Mapping) or choice.get("index", 0) not in (0, None):

@@ -27,6 +27,7 @@ from langchain_core.language_models import (
     ModelProfile,
 )
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.messages.ai import UsageMetadata
 from langchain_core.output_parsers import (
     JsonOutputKeyToolsParser,
     JsonOutputParser,
@@ -475,15 +476,31 @@ class ChatHub(BaseChatModel):
         }
         return ChatResult(generations=generations, llm_output=llm_output)
 
-    def _final_chunks(self, state: StreamState, model: str) -> list[AIMessageChunk]:
+    def _final_chunks(
+        self, state: StreamState, payload: Mapping[str, Any], stream_usage: bool
+    ) -> list[AIMessageChunk]:
+        """The closing chunks; usage is estimated offline when the hub sent none but was asked."""
+        model = str(payload["model"])
+        if state.usage is None and stream_usage:
+            prompt = count_message_tokens(payload.get("messages") or [], model)
+            completion = count_tokens("".join(state.reasoning) + state.partial_text, model)
+            state.usage = UsageMetadata(
+                input_tokens=prompt, output_tokens=completion, total_tokens=prompt + completion
+            )
+            state.meta["usage_estimated"] = True
         chunks = state.finish()
         last = chunks[-1]
-        usage = state.usage
-        if usage is not None:
+        if state.meta.get("usage_estimated"):
+            last.response_metadata["usage_estimated"] = True
+        raw = state.raw_usage
+        if raw and raw.get("cost") is not None:
+            last.response_metadata["cost"] = raw["cost"]
+            last.response_metadata["cost_unit"] = self.profile_hub.price_unit
+        elif state.usage is not None:
             wire_usage = {
-                "prompt_tokens": usage["input_tokens"],
-                "completion_tokens": usage["output_tokens"],
-                "total_tokens": usage["total_tokens"],
+                "prompt_tokens": state.usage["input_tokens"],
+                "completion_tokens": state.usage["output_tokens"],
+                "total_tokens": state.usage["total_tokens"],
             }
             last.response_metadata.update(self._cost_metadata(model, wire_usage))
         return chunks
@@ -522,7 +539,8 @@ class ChatHub(BaseChatModel):
             if isinstance(exc, core_errors.StreamError):
                 exc.partial_text = state.partial_text or exc.partial_text
             raise to_langchain_error(exc) from exc.__cause__
-        for message in self._final_chunks(state, payload["model"]):
+        want_usage = bool(kwargs.get("stream_usage", self.stream_usage))
+        for message in self._final_chunks(state, payload, want_usage):
             yield ChatGenerationChunk(message=message)
 
     # -- async ---------------------------------------------------------------------------------
@@ -559,7 +577,8 @@ class ChatHub(BaseChatModel):
             if isinstance(exc, core_errors.StreamError):
                 exc.partial_text = state.partial_text or exc.partial_text
             raise to_langchain_error(exc) from exc.__cause__
-        for message in self._final_chunks(state, payload["model"]):
+        want_usage = bool(kwargs.get("stream_usage", self.stream_usage))
+        for message in self._final_chunks(state, payload, want_usage):
             yield ChatGenerationChunk(message=message)
 
     # -- tools and structured output ----------------------------------------------------------

@@ -49,12 +49,13 @@ KeyFactory = Callable[[str], str]
 def _llm(emu: Any, hub: str, key: str, model: str | None = None, **kw: Any) -> ChatHub:
     params: dict[str, Any] = {"rpm": 0, "max_retries": 2, **kw}
     return ChatHub(
-        hub=hub, model=model or PLAIN_MODEL[hub], base_url=emu.base_url(hub), api_key=key, **params
+        hub=hub, model=model or PLAIN_MODEL[hub], base_url=emu.base_url(hub), api_key=SecretStr(key),
+        **params,
     )
 
 
-def _collect(chunks: list[AIMessageChunk]) -> AIMessageChunk:
-    full = chunks[0]
+def _collect(chunks: list[Any]) -> AIMessageChunk:
+    full: AIMessageChunk = chunks[0]
     for c in chunks[1:]:
         full = full + c  # type: ignore[assignment]
     return full
@@ -102,7 +103,7 @@ def test_reasoning_v1_blocks_and_tool_calls_do_not_collide(
     hub_emulator: Any, hub_key: KeyFactory, hub: str
 ) -> None:
     llm = _llm(hub_emulator, hub, hub_key(hub), REASONING_MODEL[hub], output_version="v1")
-    chunks = list(llm.bind_tools([get_weather]).stream("What is the weather in Paris?"))
+    chunks: list[Any] = list(llm.bind_tools([get_weather]).stream("What is the weather in Paris?"))
     full = _collect(chunks)
     kinds = [b["type"] for b in full.content if isinstance(b, dict)]
     assert kinds[0] == "reasoning"
@@ -220,8 +221,8 @@ def test_structured_output_methods(
 
 
 def test_default_structured_method_follows_capabilities() -> None:
-    no_schema = ChatAPIHub(model="deepseek-chat", api_key="sk-x", rpm=0)
-    with_schema = ChatTokenHub(model="openai/gpt-4.1", api_key="th-x", rpm=0)
+    no_schema = ChatAPIHub(model="deepseek-chat", api_key=SecretStr("sk-x"), rpm=0)
+    with_schema = ChatTokenHub(model="openai/gpt-4.1", api_key=SecretStr("th-x"), rpm=0)
     assert no_schema._default_structured_method() == "function_calling"
     assert with_schema._default_structured_method() == "json_schema"
     assert with_schema.profile is not None
@@ -389,18 +390,41 @@ def test_response_metadata_and_headers(hub_emulator: Any, hub_key: KeyFactory) -
 
 
 def test_default_rate_limiter_is_shared_per_key() -> None:
-    a = ChatElectronHub(model="gpt-4o", api_key="ek-shared-key-123")
-    b = ChatElectronHub(model="gpt-4o-mini", api_key="ek-shared-key-123")
+    a = ChatElectronHub(model="gpt-4o", api_key=SecretStr("ek-shared-key-123"))
+    b = ChatElectronHub(model="gpt-4o-mini", api_key=SecretStr("ek-shared-key-123"))
     assert isinstance(a.rate_limiter, HubPlanRateLimiter)
     assert isinstance(b.rate_limiter, HubPlanRateLimiter)
     assert a.rate_limiter.limiter.rpm == 5  # Electron Hub default plan: free, 5 RPM
     assert a.rate_limiter.limiter._state is b.rate_limiter.limiter._state
-    assert ChatElectronHub(model="gpt-4o", api_key="ek-x", rpm=0).rate_limiter is None
-    assert ChatElectronHub(model="gpt-4o", api_key="ek-x", plan="pro").rate_limiter.limiter.rpm == 30  # type: ignore[union-attr]
+    assert ChatElectronHub(model="gpt-4o", api_key=SecretStr("ek-x"), rpm=0).rate_limiter is None
+    assert ChatElectronHub(model="gpt-4o", api_key=SecretStr("ek-x"), plan="pro").rate_limiter.limiter.rpm == 30  # type: ignore
+
+
+def test_stream_usage_estimated_when_hub_sends_none(hub_emulator: Any, hub_key: KeyFactory) -> None:
+    hub = "apihub"
+    # extra_body overrides stream_options, so the hub is told not to send a usage chunk.
+    llm = _llm(hub_emulator, hub, hub_key(hub), extra_body={"stream_options": {"include_usage": False}})
+    chunks = list(llm.stream("count these words please"))
+    with_usage = [c for c in chunks if c.usage_metadata]
+    assert len(with_usage) == 1
+    usage = with_usage[0].usage_metadata
+    assert usage is not None
+    assert usage["input_tokens"] > 0
+    assert usage["output_tokens"] > 0
+    assert chunks[-1].response_metadata["usage_estimated"] is True
+    off = _llm(hub_emulator, hub, hub_key(hub), stream_usage=False)
+    assert not any(c.usage_metadata for c in off.stream("count these words please"))
+
+
+def test_stream_reports_cost_when_hub_prices(hub_emulator: Any, hub_key: KeyFactory) -> None:
+    llm = _llm(hub_emulator, "tokenhub", hub_key("tokenhub"))
+    last = list(llm.stream("hello cost"))[-1]
+    assert last.response_metadata["cost"] > 0
+    assert last.response_metadata["cost_unit"] == "credits"
 
 
 def test_token_counting_offline_any_model() -> None:
-    llm = ChatTokenHub(model="anthropic/claude-sonnet-4-6", api_key="th-x", rpm=0)
+    llm = ChatTokenHub(model="anthropic/claude-sonnet-4-6", api_key=SecretStr("th-x"), rpm=0)
     short = llm.get_num_tokens_from_messages([HumanMessage("hi")])
     long = llm.get_num_tokens_from_messages([HumanMessage("hi " * 100)])
     assert 0 < short < long
@@ -408,7 +432,7 @@ def test_token_counting_offline_any_model() -> None:
 
 
 def test_secrets_stay_secret() -> None:
-    llm = ChatChainHub(model="gpt-4o", api_key="sk-very-secret-value-1", rpm=0)
+    llm = ChatChainHub(model="gpt-4o", api_key=SecretStr("sk-very-secret-value-1"), rpm=0)
     assert "sk-very-secret-value-1" not in repr(llm)
     assert "sk-very-secret-value-1" not in str(llm.model_dump())
     clone = pickle.loads(pickle.dumps(llm))
@@ -509,7 +533,10 @@ def test_langgraph_messages_stream_carries_usage(hub_emulator: Any, hub_key: Key
         )
     ]
     assert chunks
-    with_usage = [c for c in chunks if getattr(c, "usage_metadata", None)]
+    msgs = [c for c in chunks if isinstance(c, AIMessageChunk)]
+    with_usage = [c for c in msgs if c.usage_metadata]
     assert len(with_usage) == 1
-    assert with_usage[0].usage_metadata["total_tokens"] > 0  # type: ignore[index]
-    assert "hello graph" in "".join(str(c.content) for c in chunks)
+    usage = with_usage[0].usage_metadata
+    assert usage is not None
+    assert usage["total_tokens"] > 0
+    assert "hello graph" in "".join(str(c.content) for c in msgs)

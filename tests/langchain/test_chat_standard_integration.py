@@ -83,7 +83,7 @@ class _Base(ChatModelIntegrationTests):
         return self.override
 
     @property
-    def supported_usage_metadata_details(self) -> dict[str, Any]:
+    def supported_usage_metadata_details(self) -> Any:
         both = ["reasoning_output", "cache_read_input"]
         return {"invoke": both, "stream": both}
 
