@@ -217,8 +217,9 @@ class Transport:
         self._sync: httpx.Client | None = None
         self._async: dict[int, tuple[weakref.ref[asyncio.AbstractEventLoop], httpx.AsyncClient]]
         self._async = {}
-        self._last_loop: asyncio.AbstractEventLoop | None = None
-        self._last_async: httpx.AsyncClient | None = None
+        # (loop, client) read and written as one tuple, so threads with their own loops never
+        # see another loop's client
+        self._last: tuple[asyncio.AbstractEventLoop, httpx.AsyncClient] | None = None
 
     # -- pickling / repr ------------------------------------------------------------------
 
@@ -271,8 +272,9 @@ class Transport:
 
     def _aclient(self) -> httpx.AsyncClient:
         loop = asyncio.get_running_loop()
-        if loop is self._last_loop and self._last_async is not None:
-            return self._last_async
+        last = self._last
+        if last is not None and last[0] is loop:
+            return last[1]
         with _LOCK:
             held = self._async.get(id(loop))
             if held is not None and held[0]() is loop and not held[1].is_closed:
@@ -296,8 +298,7 @@ class Transport:
                 client = shared.client
                 self._async = {k: v for k, v in self._async.items() if v[0]() is not None}
                 self._async[id(loop)] = (weakref.ref(loop), client)
-            self._last_loop = loop
-            self._last_async = client
+            self._last = (loop, client)
             return client
 
     def close(self) -> None:
@@ -321,9 +322,9 @@ class Transport:
         to_close: httpx.AsyncClient | None = None
         with _LOCK:
             held = self._async.pop(id(loop), None)
-            if self._last_loop is loop:
-                self._last_loop = None
-                self._last_async = None
+            last = self._last
+            if last is not None and last[0] is loop:
+                self._last = None
             per_loop = _ASYNC.get(loop)
             if held is not None and per_loop is not None:
                 shared = per_loop.get(self._pool_key)

@@ -335,3 +335,30 @@ def test_transport_pickles_and_rebuilds(hub_emulator: Any) -> None:
     resp = pickle.loads(pickle.dumps(copy.request("GET", "models")))
     assert resp.json()["data"]
     assert resp.headers["x-request-id"] == resp.request_id
+
+
+def test_threads_with_their_own_loops_share_one_transport(hub_emulator: Any) -> None:
+    import threading
+
+    t = _transport(hub_emulator, _key())
+    results: list[int] = []
+    failures: list[BaseException] = []
+
+    def worker() -> None:
+        async def calls() -> None:
+            for _ in range(3):
+                resp = await t.arequest("GET", "models", kind="poll")
+                results.append(resp.status_code)
+
+        try:
+            asyncio.run(calls())
+        except BaseException as exc:  # collected and asserted below
+            failures.append(exc)
+
+    threads = [threading.Thread(target=worker) for _ in range(3)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert failures == []
+    assert results == [200] * 9
