@@ -647,10 +647,9 @@ class Transport:
 def _is_sse(resp: httpx.Response, json_lines: bool) -> bool:
     if not 200 <= resp.status_code < 300:
         return False
-    ctype = resp.headers.get("content-type", "")
-    if "text/event-stream" in ctype:
-        return True
-    return json_lines and "application/json" not in ctype
+    # JSON-lines streams (Electron Hub video) come with any content type; error lines in them
+    # are still mapped, as StreamError(error=...)
+    return json_lines or "text/event-stream" in resp.headers.get("content-type", "")
 
 
 class _EventStreamBase:
