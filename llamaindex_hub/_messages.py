@@ -256,9 +256,12 @@ def build_message(
                 tool_kwargs=parse_arguments(fn.get("arguments")),
             )
         )
-    return ChatMessage(
-        role=MessageRole.ASSISTANT, blocks=blocks, additional_kwargs=additional_kwargs or {}
-    )
+    extra = dict(additional_kwargs or {})
+    if tool_calls:
+        # Core's streaming structured-output and chat-engine code still detect tool turns by
+        # this legacy key, so mirror the calls there (``to_wire_message`` prefers the blocks).
+        extra["tool_calls"] = [dict(call) for call in tool_calls]
+    return ChatMessage(role=MessageRole.ASSISTANT, blocks=blocks, additional_kwargs=extra)
 
 
 def from_wire_message(message: Mapping[str, Any]) -> ChatMessage:

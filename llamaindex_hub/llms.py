@@ -101,7 +101,10 @@ class HubLLM(FunctionCallingLLM):
     timeout: float | None = Field(default=None, description="Request timeout in seconds.")
     max_retries: int = Field(default=2, ge=0, description="Transport retries (the only layer).")
     default_headers: dict[str, str] | None = Field(
-        default=None, description="Headers sent with every request.", repr=False
+        default=None,
+        description="Headers sent with every request (may carry secrets: not serialized).",
+        exclude=True,
+        repr=False,
     )
     plan: str | None = Field(default=None, description="Hub plan whose RPM limit applies.")
     rpm: int | None = Field(
@@ -233,6 +236,16 @@ class HubLLM(FunctionCallingLLM):
                 rpm=self.rpm,
             )
         return self._client
+
+    def close(self) -> None:
+        """Release this LLM's connections (shared pools stay open for other clients)."""
+        if self._client is not None:
+            self._client.close()
+
+    async def aclose(self) -> None:
+        """Async twin of :meth:`close`."""
+        if self._client is not None:
+            await self._client.aclose()
 
     @property
     def model_info(self) -> ModelInfo:
@@ -462,6 +475,9 @@ class HubLLM(FunctionCallingLLM):
                     seen = True
                 kept.append(block)
             response.message.blocks = kept
+            legacy = response.message.additional_kwargs.get("tool_calls")
+            if isinstance(legacy, list) and len(legacy) > 1:
+                response.message.additional_kwargs["tool_calls"] = legacy[:1]
         return response
 
     def get_tool_calls_from_response(

@@ -217,6 +217,45 @@ def test_structured_predict(make_llm: MakeLLM) -> None:
     assert (acity.name, acity.population) == ("Nice", 342000)
 
 
+def test_stream_structured_predict(make_llm: MakeLLM) -> None:
+    from llama_index.core.prompts import PromptTemplate
+
+    llm = make_llm()
+    prompt = PromptTemplate("Extract the city: {text}")
+    partials = list(llm.stream_structured_predict(City, prompt, text="name=Bern population=134000"))
+    assert (partials[-1].name, partials[-1].population) == ("Bern", 134000)
+
+    async def arun() -> Any:
+        last = None
+        async for obj in await llm.astream_structured_predict(
+            City, prompt, text="name=Graz population=291000"
+        ):
+            last = obj
+        return last
+
+    last = asyncio.run(arun())
+    assert (last.name, last.population) == ("Graz", 291000)
+
+
+def test_parallel_tool_calls_only_when_allowed(make_llm: MakeLLM, ledger: Any) -> None:
+    def add(x: int, y: int) -> int:
+        """Add two integers."""
+        return x + y
+
+    tools = [MULTIPLY, FunctionTool.from_defaults(fn=add)]
+    llm = make_llm()
+    prompt = "multiply 6 and 7 then add 2 and 3"
+    single = llm.chat_with_tools(tools, user_msg=prompt)
+    both = llm.chat_with_tools(tools, user_msg=prompt, allow_parallel_tool_calls=True)
+    assert [c.tool_name for c in llm.get_tool_calls_from_response(single)] == ["multiply"]
+    assert [c.tool_name for c in llm.get_tool_calls_from_response(both)] == ["multiply", "add"]
+    assert len(single.message.additional_kwargs["tool_calls"]) == 1
+    first, second = (r["body"] for r in chat_requests(ledger()))
+    assert first["parallel_tool_calls"] is False
+    assert "parallel_tool_calls" not in second
+    assert first["tool_choice"] == second["tool_choice"] == "auto"
+
+
 def test_as_structured_llm(make_llm: MakeLLM) -> None:
     sllm = make_llm().as_structured_llm(City)
     resp = sllm.chat([ChatMessage(role="user", content="name=Oslo population=709000")])

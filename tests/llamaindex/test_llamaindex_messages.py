@@ -134,6 +134,9 @@ def test_from_wire_reads_reasoning_and_tool_calls() -> None:
         ("call_b", "mul", {"a": 4}),
     ]
     assert msg.content is None  # no empty text block next to tool calls
+    legacy = msg.additional_kwargs["tool_calls"]  # core's structured streaming reads this key
+    assert [c["function"]["name"] for c in legacy] == ["add", "mul"]
+    assert to_wire_message(msg)["tool_calls"] == legacy  # sent once, from the blocks
 
 
 @pytest.mark.parametrize("field", ["reasoning", "reasoning_content"])
