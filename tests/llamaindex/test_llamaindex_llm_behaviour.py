@@ -155,6 +155,25 @@ def test_metadata_from_catalog_and_unknown_models() -> None:
     assert (pinned.context_window, pinned.num_output) == (8192, 100)
 
 
+def test_request_body_layers(make_llm: MakeLLM, case: HubCase, ledger: Any) -> None:
+    llm = make_llm(
+        temperature=0.3, max_tokens=50, additional_kwargs={"top_p": 0.9, "seed": 1},
+        stream_usage=False,
+    )
+    llm.chat([ChatMessage(role="user", content=PROMPT)], seed=7)
+    list(llm.stream_chat([ChatMessage(role="user", content=PROMPT)]))
+    plain, streamed = (r["body"] for r in chat_requests(ledger()))
+    assert (plain["temperature"], plain["max_tokens"], plain["top_p"]) == (0.3, 50, 0.9)
+    assert plain["seed"] == 7  # call kwargs win over additional_kwargs
+    assert "stream" not in plain or plain["stream"] is False
+    assert streamed["stream"] is True
+    assert "stream_options" not in streamed
+    default = make_llm()
+    default.chat([ChatMessage(role="user", content=PROMPT)])
+    body = chat_requests(ledger())[-1]["body"]
+    assert "temperature" not in body and "max_tokens" not in body
+
+
 # -- rate limiting and instrumentation counts ------------------------------------------------
 
 
