@@ -222,7 +222,9 @@ def test_stream_structured_predict(make_llm: MakeLLM) -> None:
 
     llm = make_llm()
     prompt = PromptTemplate("Extract the city: {text}")
-    partials = list(llm.stream_structured_predict(City, prompt, text="name=Bern population=134000"))
+    partials: list[Any] = list(
+        llm.stream_structured_predict(City, prompt, text="name=Bern population=134000")
+    )
     assert (partials[-1].name, partials[-1].population) == ("Bern", 134000)
 
     async def arun() -> Any:
