@@ -26,7 +26,7 @@ from langchain_core.language_models import (
     LanguageModelInput,
     ModelProfile,
 )
-from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, convert_to_messages
 from langchain_core.messages.ai import UsageMetadata
 from langchain_core.output_parsers import (
     JsonOutputKeyToolsParser,
@@ -136,6 +136,8 @@ class ChatHub(BaseChatModel):
     Structured output:
         .. code-block:: python
 
+            from pydantic import BaseModel
+
             class Answer(BaseModel):
                 city: str
 
@@ -152,7 +154,7 @@ class ChatHub(BaseChatModel):
         .. code-block:: python
 
             msg.usage_metadata  # {"input_tokens": ..., "output_tokens": ..., "total_tokens": ...}
-            llm.get_num_tokens_from_messages([...])  # offline, any model name
+            llm.get_num_tokens_from_messages([("human", "Say hello")])  # offline, any model
 
     Response metadata:
         ``model_name`` (as the hub answered), ``model_provider`` (the hub), ``finish_reason``,
@@ -745,7 +747,9 @@ class ChatHub(BaseChatModel):
         tools: Sequence[dict[str, Any] | type | Callable[..., Any] | BaseTool] | None = None,
     ) -> int:
         """Prompt tokens of ``messages`` (and tool schemas), offline, for any model name."""
-        wire = messages_to_wire(messages, replay=self._replay_policy(self.model_name))
+        wire = messages_to_wire(
+            convert_to_messages(messages), replay=self._replay_policy(self.model_name)
+        )
         total = count_message_tokens(wire, self.model_name)
         for tool in tools or []:
             spec = json.dumps(convert_to_openai_tool(tool), ensure_ascii=False)
