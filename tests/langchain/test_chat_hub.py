@@ -540,3 +540,31 @@ def test_langgraph_messages_stream_carries_usage(hub_emulator: Any, hub_key: Key
     assert usage is not None
     assert usage["total_tokens"] > 0
     assert "hello graph" in "".join(str(c.content) for c in msgs)
+
+
+def test_error_in_a_200_body_is_raised_typed(hub_emulator: Any, hub_key: KeyFactory) -> None:
+    hub = "chainhub"
+    key = hub_key(hub)
+    hub_emulator.admin.fault(hub=hub, path="chat/completions", error_200=True)
+    with pytest.raises(core.HubAPIError) as info:
+        _llm(hub_emulator, hub, key, max_retries=0).invoke("hello")
+    assert isinstance(info.value, ModelError)
+
+
+def test_error_event_mid_stream_is_stream_error(hub_emulator: Any, hub_key: KeyFactory) -> None:
+    hub = "electronhub"
+    key = hub_key(hub)
+    hub_emulator.admin.fault(hub=hub, path="chat/completions", sse="error_event")
+    with pytest.raises(core.StreamError) as info:
+        list(_llm(hub_emulator, hub, key, max_retries=0).stream("hello"))
+    assert isinstance(info.value, ModelError)
+    assert info.value.error is None or isinstance(info.value.error, ModelError)
+
+
+def test_pickle_after_use_rebuilds_client(hub_emulator: Any, hub_key: KeyFactory) -> None:
+    llm = _llm(hub_emulator, "tokenhub", hub_key("tokenhub"))
+    first = llm.invoke("before pickle")
+    clone = pickle.loads(pickle.dumps(llm))
+    assert clone._client is None
+    assert "after pickle" in str(clone.invoke("after pickle").content)
+    assert "before pickle" in str(first.content)
