@@ -78,6 +78,9 @@ class _Base(ChatModelIntegrationTests):
     def supports_audio_inputs(self) -> bool:
         return False  # test_audio_inputs downloads a WAV from wikimedia
 
+    # enable_vcr_tests stays False: test_stream_time replays VCR cassettes, which patches httpx
+    # (our rule: no test mocks httpx); every other stream test runs live against the emulator.
+
     @property
     def model_override_value(self) -> str | None:
         return self.override
