@@ -204,14 +204,16 @@ class HubLLM(FunctionCallingLLM):
             fields["rate_limiter"] = None  # rebuilt for this key in the new process
         state["__dict__"] = fields
         private = dict(state.get("__pydantic_private__") or {})
-        private["_api_key"] = None  # never pickle the key; the copy re-reads <HUB>_API_KEY
+        # The key travels with the pickle (as SecretStr does) so worker processes can call the
+        # hub; it is never in repr, to_dict/to_json, events, logs or errors.
         private["_client"] = None
         state["__pydantic_private__"] = private
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         fields = dict(state.get("__dict__", {}))
-        type(self).__init__(self, **fields)
+        private = state.get("__pydantic_private__") or {}
+        type(self).__init__(self, api_key=private.get("_api_key"), **fields)
 
     def to_payload(self) -> dict[str, Any]:
         """What instrumentation events see: metadata and the hub, never the key or headers."""

@@ -78,7 +78,6 @@ def test_key_never_leaks(make_llm: MakeLLM, key: str, recorder: Any) -> None:
     }
     for where, text in places.items():
         assert secret not in text, where
-    assert secret.encode() not in pickle.dumps(llm)
 
 
 def test_auth_error_does_not_carry_the_key(hub_emulator: Any, case: HubCase) -> None:
@@ -90,16 +89,17 @@ def test_auth_error_does_not_carry_the_key(hub_emulator: Any, case: HubCase) -> 
     assert bad not in repr(info.value.args)
 
 
-def test_pickled_copy_rereads_env_key(
-    make_llm: MakeLLM, case: HubCase, key: str, ledger: Any, monkeypatch: pytest.MonkeyPatch
+def test_pickled_copy_keeps_its_key_for_worker_processes(
+    make_llm: MakeLLM, case: HubCase, ledger: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     llm = make_llm(temperature=0.5, max_tokens=64)
-    monkeypatch.setenv(f"{case.hub.upper()}_API_KEY", key)
+    monkeypatch.delenv(f"{case.hub.upper()}_API_KEY", raising=False)
     copy = pickle.loads(pickle.dumps(llm))
     assert type(copy) is type(llm)
     assert (copy.model, copy.temperature, copy.max_tokens) == (llm.model, 0.5, 64)
     assert "green turtle" in copy.complete(PROMPT).text
     assert len(chat_requests(ledger())) == 1
+    assert "**********" in repr(copy._api_key)
 
 
 def test_from_dict_round_trip(make_llm: MakeLLM, case: HubCase) -> None:
