@@ -1,0 +1,76 @@
+"""The scripted model: schema-valid arguments taken from the prompt, stop and length handling."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from hub_emulator.schema_fill import PromptValues, fill, json_object_keys
+from hub_emulator.scripted import BadRequest, plan_reply, validate
+
+
+def test_fill_resolves_refs_anyof_enum_and_takes_prompt_values() -> None:
+    schema = {
+        "type": "object",
+        "properties": {
+            "person": {"$ref": "#/$defs/Person"},
+            "count": {"anyOf": [{"type": "integer"}, {"type": "null"}]},
+            "mood": {"type": "string", "enum": ["happy", "sad"]},
+            "when": {"type": "string", "format": "date"},
+        },
+        "$defs": {"Person": {"type": "object", "properties": {"name": {"type": "string"}}}},
+    }
+    value = fill(schema, PromptValues("Add 'Zoë' to the sad list 12 times"))
+    assert value == {"person": {"name": "Zoë"}, "count": 12, "mood": "sad", "when": "2024-01-01"}
+
+
+def test_named_values_win_over_order() -> None:
+    values = PromptValues("set unit=celsius for 'Oslo'")
+    assert fill({"type": "object", "properties": {"city": {"type": "string"},
+                                                  "unit": {"type": "string"}}}, values) == {
+        "city": "Oslo", "unit": "celsius"}
+
+
+def test_json_object_keys_come_from_quoted_identifiers() -> None:
+    keys = json_object_keys("Return JSON with 'setup' and 'punchline' keys, don't add others")
+    assert keys == ["setup", "punchline"]
+
+
+def test_magic_function_argument() -> None:
+    body = validate({"model": "m", "messages": [
+        {"role": "user", "content": "What is the value of magic_function(3)? Use the tool."}],
+        "tools": [{"type": "function", "function": {"name": "magic_function", "parameters": {
+            "type": "object", "properties": {"input": {"type": "integer"}},
+            "required": ["input"]}}}]})
+    reply = plan_reply(body, "m", reasoning=False)
+    assert [(c.name, json.loads(c.arguments)) for c in reply.tool_calls] == [
+        ("magic_function", {"input": 3})]
+    assert reply.finish_reason == "tool_calls"
+
+
+def test_tool_choice_none_gives_text() -> None:
+    body = validate({"model": "m", "tool_choice": "none",
+                     "messages": [{"role": "user", "content": "hi"}],
+                     "tools": [{"type": "function", "function": {"name": "f"}}]})
+    reply = plan_reply(body, "m", reasoning=False)
+    assert reply.tool_calls == [] and reply.content
+
+
+def test_reasoning_counts_toward_max_tokens() -> None:
+    body = validate({"model": "m", "max_tokens": 5,
+                     "messages": [{"role": "user", "content": "think hard"}]})
+    reply = plan_reply(body, "m", reasoning=True)
+    assert reply.finish_reason == "length"
+    assert reply.completion_tokens == 5 and reply.reasoning_tokens == 5 and reply.content == ""
+
+
+@pytest.mark.parametrize("bad", [
+    {"model": "m"}, {"model": "m", "messages": []}, {"messages": [{"role": "user"}]},
+    {"model": "m", "messages": [{"role": "robot"}]},
+    {"model": "m", "messages": [{"role": "user", "content": "x"}], "n": 0},
+    {"model": "m", "messages": [{"role": "user", "content": "x"}], "temperature": 3},
+])
+def test_validation(bad: dict) -> None:
+    with pytest.raises(BadRequest):
+        validate(bad)
