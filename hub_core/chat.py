@@ -9,8 +9,9 @@ or object arguments.
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from hub_core.hubs import HubProfile
@@ -59,27 +60,35 @@ def build_chat_payload(
     return payload
 
 
-def extract_reasoning(obj: Mapping[str, Any]) -> str | None:
+def _reasoning_text(value: Any) -> str | None:
+    if isinstance(value, str):
+        return value or None
+    if isinstance(value, Mapping):
+        inner = value.get("content") or value.get("text") or value.get("summary")
+        return inner if isinstance(inner, str) and inner else None
+    return None
+
+
+def extract_reasoning(obj: Mapping[str, Any] | None) -> str | None:
     """Reasoning text of a message or delta, in whichever field the hub used.
 
     Reads ``reasoning_content`` (DeepSeek, Electron Hub ``/v1legacy``), ``reasoning`` (Electron Hub
-    ``/v1``) and ``reasoning_details`` (OpenRouter-style list of ``{"text"|"summary": ...}``).
+    ``/v1``; a string, or a dict with ``content``/``text``) and ``reasoning_details``
+    (OpenRouter-style list of ``{"text"|"summary": ...}`` items or strings).
     """
-    text = obj.get("reasoning_content")
-    if isinstance(text, str) and text:
-        return text
-    text = obj.get("reasoning")
-    if isinstance(text, str) and text:
+    if not obj:
+        return None
+    text = _reasoning_text(obj.get("reasoning_content")) or _reasoning_text(obj.get("reasoning"))
+    if text:
         return text
     details = obj.get("reasoning_details")
     if isinstance(details, list) and details:
         parts = [
-            d.get("text") or d.get("summary") or ""
-            for d in details
-            if isinstance(d, Mapping) and isinstance(d.get("text") or d.get("summary"), str)
+            item if isinstance(item, str) else _reasoning_text(item) or ""
+            for item in details
+            if isinstance(item, (str, Mapping))
         ]
-        joined = "".join(parts)
-        return joined or None
+        return "".join(parts) or None
     return None
 
 
@@ -92,67 +101,91 @@ def _partial_tag_suffix(text: str, tag: str) -> int:
 
 
 class ThinkSplitter:
-    """Splits ``<think>...</think>`` out of content that arrives in arbitrary pieces.
+    """Splits a leading ``<think>...</think>`` out of content that arrives in arbitrary pieces.
+
+    Only a reply that *starts* with ``<think>`` (after whitespace) is split, so text that merely
+    mentions the tag passes through untouched; the newline after ``</think>`` is dropped. Partial
+    tags at chunk edges are held back until decided.
 
     Example:
         >>> s = ThinkSplitter()
-        >>> s.feed("<thi"), s.feed("nk>plan</th"), s.feed("ink>Answer")
+        >>> s.feed("<thi"), s.feed("nk>plan</th"), s.feed("ink>\\nAnswer")
         (('', ''), ('plan', ''), ('', 'Answer'))
     """
 
-    __slots__ = ("_buffer", "_inside", "seen_tag")
+    __slots__ = ("_buffer", "_state", "_strip_newline", "seen_tag")
 
     def __init__(self) -> None:
+        self._state: Literal["start", "think", "text"] = "start"
         self._buffer = ""
-        self._inside = False
+        self._strip_newline = False
         self.seen_tag = False
+        """Whether the content opened with a ``<think>`` block."""
 
     def feed(self, text: str) -> tuple[str, str]:
         """Returns ``(reasoning, content)`` that is certain so far."""
-        if not self._buffer and not self._inside and "<" not in text:
-            return "", text
-        text = self._buffer + text
+        if self._state == "text" and not self._strip_newline:
+            return "", text  # the hot path: past the think block, nothing to hold back
+        buffer = self._buffer + text
         self._buffer = ""
-        reasoning: list[str] = []
-        content: list[str] = []
-        while text:
-            tag = _THINK_CLOSE if self._inside else _THINK_OPEN
-            at = text.find(tag)
-            sink = reasoning if self._inside else content
-            if at >= 0:
-                sink.append(text[:at])
-                text = text[at + len(tag) :]
-                self._inside = not self._inside
+        reasoning = ""
+        if self._state == "start":
+            lead = buffer.lstrip()
+            if not lead or _THINK_OPEN.startswith(lead):
+                self._buffer = buffer
+                return "", ""
+            if lead.startswith(_THINK_OPEN):
+                self._state = "think"
                 self.seen_tag = True
-                continue
-            keep = _partial_tag_suffix(text, tag)
-            if keep:
-                sink.append(text[:-keep])
-                self._buffer = text[-keep:]
+                buffer = lead[len(_THINK_OPEN) :]
             else:
-                sink.append(text)
-            break
-        return "".join(reasoning), "".join(content)
+                self._state = "text"
+                return "", buffer
+        if self._state == "think":
+            end = buffer.find(_THINK_CLOSE)
+            if end < 0:
+                keep = _partial_tag_suffix(buffer, _THINK_CLOSE)
+                self._buffer = buffer[len(buffer) - keep :]
+                return buffer[: len(buffer) - keep], ""
+            reasoning = buffer[:end]
+            buffer = buffer[end + len(_THINK_CLOSE) :]
+            self._state = "text"
+            self._strip_newline = True
+        if self._strip_newline and buffer:
+            buffer = buffer.lstrip("\n")
+            self._strip_newline = not buffer
+        return reasoning, buffer
 
     def flush(self) -> tuple[str, str]:
         """Whatever is held back at the end of the stream."""
         held, self._buffer = self._buffer, ""
-        return (held, "") if self._inside else ("", held)
+        return (held, "") if self._state == "think" else ("", held)
 
 
-def split_think(text: str) -> tuple[str, str]:
-    """``(reasoning, content)`` of a complete message whose content may hold ``<think>`` tags."""
+def split_think(text: str) -> tuple[str | None, str]:
+    """``(reasoning, content)`` of a whole reply; reasoning is None without a leading block."""
     if _THINK_OPEN not in text:
-        return "", text
+        return None, text
     splitter = ThinkSplitter()
     reasoning, content = splitter.feed(text)
     tail_reasoning, tail_content = splitter.flush()
-    return reasoning + tail_reasoning, (content + tail_content).lstrip("\n")
+    if not splitter.seen_tag:
+        return None, text
+    return reasoning + tail_reasoning, content + tail_content
+
+
+def new_call_id() -> str:
+    """An id for a tool call the hub sent without one (unique across turns)."""
+    return f"call_{uuid.uuid4().hex[:24]}"
 
 
 @dataclass(slots=True)
 class ToolCallChunk:
-    """One fragment of a streamed tool call, with a stable position ``index``."""
+    """One fragment of a streamed tool call.
+
+    ``id`` and ``name`` are set on the call's first fragment only (the name also on a later one
+    if the hub sent it late), so frameworks that merge fragments by ``index`` merge them right.
+    """
 
     index: int
     id: str | None
@@ -179,12 +212,15 @@ class ToolCall:
         return value
 
 
-@dataclass
+@dataclass(slots=True)
 class _Slot:
-    id: str | None
-    name: str | None
+    index: int
     raw_index: int | None
-    args: list[str] = field(default_factory=list)
+    id: str
+    name: str | None = None
+    args: str = ""
+    announced_name: bool = False
+    announced: bool = False
 
 
 class ToolCallMerger:
@@ -192,73 +228,91 @@ class ToolCallMerger:
 
     Handles: a missing ``index`` (continuations go to the latest call), the same ``index`` reused
     by a new call (a new non-empty ``id`` starts a new call), empty ids on continuations,
-    ``arguments`` as a JSON object instead of a string, name and first argument bytes in one
-    delta, and two calls starting in one chunk. Positions in emitted chunks are our own, stable
-    and dense (0, 1, 2, ...), so frameworks that merge chunks by index merge them correctly.
+    ``arguments`` as a JSON object instead of a string (a whole object replaces, never
+    concatenates), name and first argument bytes in one delta, and two calls starting in one
+    chunk. Each call gets its own ``index``: dense positions (0, 1, ...) by default, or block
+    indices handed out from ``next_index`` so tool calls never share one with text blocks.
     """
 
-    __slots__ = ("_by_raw_index", "_slots")
+    __slots__ = ("_slots",)
 
     def __init__(self) -> None:
         self._slots: list[_Slot] = []
-        self._by_raw_index: dict[int, int] = {}
 
-    def _position(self, raw_index: Any, call_id: str | None, name: str | None) -> int:
-        index = raw_index if isinstance(raw_index, int) else None
-        if call_id:
-            for position in range(len(self._slots) - 1, -1, -1):
-                if self._slots[position].id == call_id:
-                    return position
-            return self._new(index, call_id, name)
-        if index is not None and index in self._by_raw_index:
-            position = self._by_raw_index[index]
-            if name and self._slots[position].name and self._slots[position].args:
-                return self._new(index, None, name)  # a second nameless-id call on that index
-            return position
-        if name or not self._slots:
-            return self._new(index, None, name)
-        return len(self._slots) - 1
-
-    def _new(self, raw_index: int | None, call_id: str | None, name: str | None) -> int:
-        self._slots.append(_Slot(id=call_id, name=name, raw_index=raw_index))
-        position = len(self._slots) - 1
+    def _target(self, delta: Mapping[str, Any], name: str | None) -> _Slot | None:
+        call_id = delta.get("id") or None
+        raw_index = delta.get("index")
+        if not isinstance(raw_index, int) or isinstance(raw_index, bool):
+            raw_index = None
+        if call_id is not None:
+            for slot in reversed(self._slots):
+                if slot.id == call_id:
+                    return slot
+            return None
         if raw_index is not None:
-            self._by_raw_index[raw_index] = position
-        return position
+            for slot in reversed(self._slots):
+                if slot.raw_index == raw_index:
+                    # a named delta on a finished-looking call is a new call reusing the index
+                    return None if name and slot.name and slot.args else slot
+            return None
+        if name is None and self._slots:
+            return self._slots[-1]
+        return None
 
-    def feed(self, deltas: Iterable[Mapping[str, Any]] | None) -> list[ToolCallChunk]:
-        """Absorb one chunk's ``delta.tool_calls``; returns the normalised fragments."""
+    def feed(
+        self, deltas: Iterable[Mapping[str, Any]] | None, next_index: int | None = None
+    ) -> list[ToolCallChunk]:
+        """Absorb one chunk's ``delta.tool_calls``; returns the normalised fragments.
+
+        New calls get ``next_index``, ``next_index + 1``, ... when given, else their position.
+        """
         out: list[ToolCallChunk] = []
         for delta in deltas or ():
+            if not isinstance(delta, Mapping):
+                continue
             function = delta.get("function") or {}
-            call_id = delta.get("id") or None
             name = function.get("name") or None
+            slot = self._target(delta, name)
+            if slot is None:
+                raw_index = delta.get("index")
+                if next_index is None:
+                    index = len(self._slots)
+                else:
+                    index, next_index = next_index, next_index + 1
+                slot = _Slot(
+                    index=index,
+                    raw_index=raw_index if isinstance(raw_index, int) else None,
+                    id=delta.get("id") or new_call_id(),
+                )
+                self._slots.append(slot)
             arguments = function.get("arguments")
             if isinstance(arguments, (dict, list)):
-                arguments = json.dumps(arguments, ensure_ascii=False)
-            elif arguments is None:
-                arguments = ""
-            position = self._position(delta.get("index"), call_id, name)
-            slot = self._slots[position]
-            if call_id and slot.id is None:
-                slot.id = call_id
+                piece = json.dumps(arguments, ensure_ascii=False)
+                slot.args = piece
+            else:
+                piece = arguments if isinstance(arguments, str) else ""
+                slot.args += piece
             if name and slot.name is None:
                 slot.name = name
-            if arguments:
-                slot.args.append(arguments)
-            out.append(ToolCallChunk(index=position, id=call_id, name=name, args=arguments))
+            first = not slot.announced
+            send_name = slot.name is not None and not slot.announced_name
+            slot.announced = True
+            slot.announced_name = slot.announced_name or send_name
+            out.append(
+                ToolCallChunk(
+                    index=slot.index,
+                    id=slot.id if first else None,
+                    name=slot.name if send_name else None,
+                    args=piece,
+                )
+            )
         return out
 
     def calls(self) -> list[ToolCall]:
-        """The complete calls so far; a call whose id never came gets ``call_<position>``."""
+        """The complete calls so far."""
         return [
-            ToolCall(
-                id=slot.id or f"call_{position}",
-                name=slot.name or "",
-                arguments="".join(slot.args),
-                index=position,
-            )
-            for position, slot in enumerate(self._slots)
+            ToolCall(id=slot.id, name=slot.name or "", arguments=slot.args, index=slot.index)
+            for slot in self._slots
         ]
 
     def __bool__(self) -> bool:
@@ -271,11 +325,9 @@ def tool_calls_from_message(message: Mapping[str, Any]) -> list[ToolCall]:
     for position, call in enumerate(message.get("tool_calls") or ()):
         if isinstance(call, Mapping):
             fixed = dict(call)
-            if not isinstance(fixed.get("index"), int):
-                fixed["index"] = position
+            fixed["index"] = position
             merger.feed([fixed])
     return merger.calls()
-
 
 @dataclass(frozen=True, slots=True)
 class Usage:

@@ -101,8 +101,6 @@ class StreamState:
                 if self._splitter is not None:
                     think, content = self._splitter.feed(content)
                     thinking_delta += think
-                    if self._splitter.seen_tag and not (self.text + text_delta):
-                        content = content.lstrip("\n")  # the newline after </think>
                 text_delta += content
             self.tools.feed(delta.get("tool_calls"))
             if choice.get("finish_reason"):

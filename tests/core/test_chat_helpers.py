@@ -80,6 +80,16 @@ def test_object_arguments_become_json_text() -> None:
     assert merger.calls()[0].parsed_arguments() == {"x": "é"}
 
 
+def test_fragments_announce_id_and_name_once_and_use_block_indices() -> None:
+    merger = ToolCallMerger()
+    first = merger.feed([{"index": 0, "id": "call_a", "function": {"name": "f", "arguments": "{"}}], 3)
+    rest = merger.feed([{"index": 0, "id": "call_a", "function": {"name": "f", "arguments": "}"}}], 4)
+    assert [(c.index, c.id, c.name, c.args) for c in first + rest] == [
+        (3, "call_a", "f", "{"),
+        (3, None, None, "}"),
+    ]
+
+
 def test_two_calls_starting_in_one_chunk_get_distinct_positions() -> None:
     merger = ToolCallMerger()
     first = merger.feed(
@@ -100,7 +110,9 @@ def test_call_without_any_id_gets_a_generated_one() -> None:
     calls = tool_calls_from_message(
         {"tool_calls": [{"type": "function", "function": {"name": "f", "arguments": {"q": 1}}}]}
     )
-    assert calls[0].id == "call_0"
+    again = tool_calls_from_message({"tool_calls": [{"function": {"name": "f", "arguments": "{}"}}]})
+    assert calls[0].id.startswith("call_")
+    assert calls[0].id != again[0].id  # unique across turns, so tool results match their call
     assert calls[0].parsed_arguments() == {"q": 1}
 
 
@@ -136,7 +148,8 @@ def test_think_splitter_separates_reasoning(reasoning: str, answer: str, cuts: l
 
 def test_split_think_on_a_complete_message() -> None:
     assert split_think("<think>step 1</think>\nThe answer") == ("step 1", "The answer")
-    assert split_think("no tags") == ("", "no tags")
+    assert split_think("no tags") == (None, "no tags")
+    assert split_think("I like <think> tags") == (None, "I like <think> tags")
 
 
 def test_extract_reasoning_reads_each_dialect() -> None:
