@@ -8,7 +8,6 @@ send things ChatOpenAI's parser drops (``reasoning_content``, ``reasoning``, ``r
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, cast
@@ -33,10 +32,17 @@ from langchain_core.messages.tool import invalid_tool_call as make_invalid
 from langchain_core.messages.tool import tool_call as make_tool_call
 from langchain_core.messages.tool import tool_call_chunk as make_tool_call_chunk
 
+from hub_core.chat import (
+    ThinkSplitter,
+    ToolCallMerger,
+    extract_reasoning,
+    new_call_id,
+    parse_usage,
+    split_think,
+)
+
 ReplayPolicy = Literal["require", "strip"]
 
-_THINK_OPEN = "<think>"
-_THINK_CLOSE = "</think>"
 
 # --------------------------------------------------------------------------------------------
 # Outgoing: LangChain -> wire
@@ -100,7 +106,7 @@ def _text_of(content: str | list[Any]) -> str:
 
 def _wire_tool_call(call: Mapping[str, Any]) -> dict[str, Any]:
     return {
-        "id": call.get("id") or _new_call_id(),
+        "id": call.get("id") or new_call_id(),
         "type": "function",
         "function": {
             "name": call.get("name") or "",
@@ -139,7 +145,7 @@ def message_to_wire(message: BaseMessage, *, replay: ReplayPolicy = "strip") -> 
         calls = [_wire_tool_call(c) for c in message.tool_calls]
         calls += [
             {
-                "id": c.get("id") or _new_call_id(),
+                "id": c.get("id") or new_call_id(),
                 "type": "function",
                 "function": {"name": c.get("name") or "", "arguments": c.get("args") or ""},
             }
@@ -183,118 +189,6 @@ def messages_to_wire(
 # --------------------------------------------------------------------------------------------
 
 
-def _new_call_id() -> str:
-    return f"call_{uuid.uuid4().hex[:24]}"
-
-
-def reasoning_of(obj: Mapping[str, Any] | None) -> str | None:
-    """Reasoning text of a message or delta in any hub dialect, or None.
-
-    Reads ``reasoning_content`` (DeepSeek, Electron Hub /v1legacy), ``reasoning`` (Electron Hub
-    /v1; a string, or a dict with ``content``/``text``) and ``reasoning_details`` (a list of
-    ``{"text"|"summary"}`` items).
-    """
-    if not obj:
-        return None
-    for key in ("reasoning_content", "reasoning"):
-        value = obj.get(key)
-        if isinstance(value, str) and value:
-            return value
-        if isinstance(value, Mapping):
-            inner = value.get("content") or value.get("text") or value.get("summary")
-            if isinstance(inner, str) and inner:
-                return inner
-    details = obj.get("reasoning_details")
-    if isinstance(details, list):
-        texts: list[str] = []
-        for item in details:
-            if isinstance(item, Mapping):
-                text = item.get("text") or item.get("summary")
-                if isinstance(text, str):
-                    texts.append(text)
-            elif isinstance(item, str):
-                texts.append(item)
-        if any(texts):
-            return "".join(texts)
-    return None
-
-
-def split_think(text: str) -> tuple[str | None, str]:
-    """Split a leading ``<think>...</think>`` out of a whole reply: (reasoning, content)."""
-    stripped = text.lstrip()
-    if not stripped.startswith(_THINK_OPEN):
-        return None, text
-    rest = stripped[len(_THINK_OPEN) :]
-    end = rest.find(_THINK_CLOSE)
-    if end < 0:
-        return rest, ""
-    return rest[:end], rest[end + len(_THINK_CLOSE) :].lstrip("\n")
-
-
-class ThinkSplitter:
-    """Chunk-safe splitter for a ``<think>...</think>`` prefix in streamed content.
-
-    Only a reply that *starts* with ``<think>`` is split, so text that merely mentions the tag
-    passes through untouched. Partial tags at chunk edges are held back until decided.
-    """
-
-    def __init__(self) -> None:
-        self._state: Literal["start", "think", "text"] = "start"
-        self._buf = ""
-        self._strip_newline = False
-
-    def feed(self, text: str) -> tuple[str, str]:
-        """Return (reasoning, content) decided so far for this piece of content."""
-        self._buf += text
-        reasoning, content = "", ""
-        if self._state == "start":
-            lead = self._buf.lstrip()
-            if not lead:
-                return "", ""
-            if lead.startswith(_THINK_OPEN):
-                self._state = "think"
-                self._buf = lead[len(_THINK_OPEN) :]
-            elif _THINK_OPEN.startswith(lead):
-                return "", ""
-            else:
-                self._state = "text"
-        if self._state == "think":
-            end = self._buf.find(_THINK_CLOSE)
-            if end >= 0:
-                reasoning = self._buf[:end]
-                self._buf = self._buf[end + len(_THINK_CLOSE) :]
-                self._state = "text"
-                self._strip_newline = True
-            else:
-                keep = _partial_suffix(self._buf, _THINK_CLOSE)
-                reasoning = self._buf[: len(self._buf) - keep]
-                self._buf = self._buf[len(self._buf) - keep :]
-                return reasoning, ""
-        if self._state == "text":
-            content = self._buf
-            self._buf = ""
-            if self._strip_newline and content:
-                content = content.lstrip("\n")
-                if content:
-                    self._strip_newline = False
-        return reasoning, content
-
-    def flush(self) -> tuple[str, str]:
-        """Whatever is still held back at the end of the stream."""
-        buf, self._buf = self._buf, ""
-        if self._state == "think":
-            return buf, ""
-        return "", buf
-
-
-def _partial_suffix(text: str, tag: str) -> int:
-    """Length of the longest suffix of ``text`` that is a proper prefix of ``tag``."""
-    for n in range(min(len(tag) - 1, len(text)), 0, -1):
-        if tag.startswith(text[-n:]):
-            return n
-    return 0
-
-
 def _args_text(arguments: Any) -> str:
     """Tool-call arguments as JSON text; some hubs send an object instead of a string."""
     if arguments is None:
@@ -313,7 +207,7 @@ def parse_tool_calls(
     for raw in raw_calls or []:
         fn = raw.get("function") or {}
         name = str(fn.get("name") or "")
-        call_id = raw.get("id") or _new_call_id()
+        call_id = raw.get("id") or new_call_id()
         arguments = fn.get("arguments")
         if isinstance(arguments, Mapping):
             calls.append(make_tool_call(name=name, args=dict(arguments), id=call_id))
@@ -335,22 +229,18 @@ def parse_tool_calls(
 
 def usage_from_wire(usage: Mapping[str, Any] | None) -> UsageMetadata | None:
     """LangChain ``UsageMetadata`` from an OpenAI-style usage dict (DeepSeek cache fields too)."""
-    if not usage or not isinstance(usage, Mapping):
+    parsed = parse_usage(usage) if isinstance(usage, Mapping) else None
+    if parsed is None:
         return None
-    prompt = int(usage.get("prompt_tokens") or usage.get("input_tokens") or 0)
-    completion = int(usage.get("completion_tokens") or usage.get("output_tokens") or 0)
-    total = int(usage.get("total_tokens") or prompt + completion)
-    result = UsageMetadata(input_tokens=prompt, output_tokens=completion, total_tokens=total)
-    in_details = usage.get("prompt_tokens_details") or {}
-    cache_read = (in_details.get("cached_tokens") if isinstance(in_details, Mapping) else None)
-    if cache_read is None:
-        cache_read = usage.get("prompt_cache_hit_tokens")
-    if cache_read is not None:
-        result["input_token_details"] = InputTokenDetails(cache_read=int(cache_read))
-    out_details = usage.get("completion_tokens_details") or {}
-    reasoning = out_details.get("reasoning_tokens") if isinstance(out_details, Mapping) else None
-    if reasoning is not None:
-        result["output_token_details"] = OutputTokenDetails(reasoning=int(reasoning))
+    result = UsageMetadata(
+        input_tokens=parsed.input_tokens,
+        output_tokens=parsed.output_tokens,
+        total_tokens=parsed.total_tokens,
+    )
+    if parsed.cache_read_tokens is not None:
+        result["input_token_details"] = InputTokenDetails(cache_read=parsed.cache_read_tokens)
+    if parsed.reasoning_tokens is not None:
+        result["output_token_details"] = OutputTokenDetails(reasoning=parsed.reasoning_tokens)
     return result
 
 
@@ -382,7 +272,7 @@ def ai_message_from_choice(
     raw = choice.get("message") or {}
     content = raw.get("content")
     text = content if isinstance(content, str) else _text_of(content or [])
-    reasoning = reasoning_of(raw)
+    reasoning = extract_reasoning(raw)
     think, rest = split_think(text)
     if think is not None:
         text = rest
@@ -414,81 +304,6 @@ def ai_message_from_choice(
 
 
 @dataclass
-class _OpenCall:
-    block_index: int
-    wire_index: int | None
-    id: str
-    name: str = ""
-    args: str = ""
-    announced: bool = False
-
-
-@dataclass
-class ToolCallAccumulator:
-    """Merges streamed tool-call deltas into calls, whatever shape the hub sends.
-
-    Tolerates: a missing ``index``; the same ``index`` reused by a new call (new ``id``); empty
-    ids on continuations; ``arguments`` as an object; name and first argument bytes in one delta;
-    two calls starting in one chunk. ``next_index`` hands out block indices so tool calls never
-    collide with reasoning or text blocks.
-    """
-
-    calls: list[_OpenCall] = field(default_factory=list)
-
-    def _target(self, raw: Mapping[str, Any], next_index: int) -> tuple[_OpenCall, bool]:
-        call_id = raw.get("id") or None
-        wire_index = raw.get("index")
-        if not isinstance(wire_index, int) or isinstance(wire_index, bool):
-            wire_index = None
-        name = (raw.get("function") or {}).get("name") or None
-        if call_id is not None:
-            for call in self.calls:
-                if call.id == call_id:
-                    return call, False
-        elif wire_index is not None:
-            for call in reversed(self.calls):
-                if call.wire_index == wire_index:
-                    return call, False
-        elif name is None and self.calls:
-            return self.calls[-1], False
-        call = _OpenCall(
-            block_index=next_index, wire_index=wire_index, id=call_id or _new_call_id()
-        )
-        self.calls.append(call)
-        return call, True
-
-    def feed(self, deltas: Iterable[Mapping[str, Any]], next_index: int) -> list[ToolCallChunk]:
-        """Chunks for one delta's ``tool_calls``; new calls get ``next_index``, ``+1``, ..."""
-        out: list[ToolCallChunk] = []
-        for raw in deltas:
-            if not isinstance(raw, Mapping):
-                continue
-            call, created = self._target(raw, next_index)
-            if created:
-                next_index += 1
-            fn = raw.get("function") or {}
-            name = fn.get("name") or ""
-            piece = _args_text(fn.get("arguments"))
-            if name and not call.name:
-                call.name = name
-            if isinstance(fn.get("arguments"), Mapping):
-                call.args = piece  # a whole object replaces, never concatenates
-            else:
-                call.args += piece
-            first = not call.announced
-            call.announced = True
-            out.append(
-                make_tool_call_chunk(
-                    name=call.name if first and call.name else None,
-                    args=piece,
-                    id=call.id if first else None,
-                    index=call.block_index,
-                )
-            )
-        return out
-
-
-@dataclass
 class StreamState:
     """Turns wire stream chunks into ``AIMessageChunk`` pieces for one choice.
 
@@ -499,7 +314,7 @@ class StreamState:
     hub: str
     v1: bool = False
     think: ThinkSplitter = field(default_factory=ThinkSplitter)
-    tools: ToolCallAccumulator = field(default_factory=ToolCallAccumulator)
+    tools: ToolCallMerger = field(default_factory=ToolCallMerger)
     text: list[str] = field(default_factory=list)
     reasoning: list[str] = field(default_factory=list)
     usage: UsageMetadata | None = None
@@ -571,14 +386,21 @@ class StreamState:
             if not isinstance(choice, Mapping) or choice.get("index", 0) not in (0, None):
                 continue
             delta = choice.get("delta") or choice.get("message") or {}
-            reasoning = reasoning_of(delta) or ""
+            reasoning = extract_reasoning(delta) or ""
             content = delta.get("content")
             text = content if isinstance(content, str) else _text_of(content or [])
             think, text = self.think.feed(text) if text else ("", "")
             reasoning += think
             raw_calls = delta.get("tool_calls") or []
             tool_index = self._next_index
-            tool_chunks = self.tools.feed(raw_calls, tool_index) if raw_calls else []
+            tool_chunks = (
+                [
+                    make_tool_call_chunk(name=c.name, args=c.args, id=c.id, index=c.index)
+                    for c in self.tools.feed(raw_calls, tool_index)
+                ]
+                if raw_calls
+                else []
+            )
             ends = [tc["index"] + 1 for tc in tool_chunks if tc["index"] is not None]
             self._next_index = max([self._next_index, *ends])
             if (chunk := self._chunk(reasoning, text, tool_chunks)) is not None:

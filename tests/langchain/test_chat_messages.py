@@ -12,16 +12,15 @@ from langchain_core.messages import (
     SystemMessage,
     ToolMessage,
 )
+from langchain_core.messages.tool import tool_call_chunk
 
+from hub_core.chat import ThinkSplitter, ToolCallMerger, split_think
+from hub_core.chat import extract_reasoning as reasoning_of
 from langchain_hub._messages import (
     StreamState,
-    ThinkSplitter,
-    ToolCallAccumulator,
     ai_message_from_choice,
     message_to_wire,
     messages_to_wire,
-    reasoning_of,
-    split_think,
     usage_from_wire,
 )
 
@@ -120,11 +119,14 @@ def test_think_splitter_leaves_plain_text() -> None:
 
 
 def _merge(pieces: list[list[dict[str, Any]]]) -> list[dict[str, Any]]:
-    acc = ToolCallAccumulator()
+    acc = ToolCallMerger()
     chunk = AIMessageChunk(content="")
     next_index = 0
     for deltas in pieces:
-        tcs = acc.feed(deltas, next_index)
+        tcs = [
+            tool_call_chunk(name=c.name, args=c.args, id=c.id, index=c.index)
+            for c in acc.feed(deltas, next_index)
+        ]
         next_index = max([next_index] + [tc["index"] + 1 for tc in tcs])  # type: ignore[operator]
         chunk = chunk + AIMessageChunk(content="", tool_call_chunks=tcs)  # type: ignore[assignment]
     return [{"name": c["name"], "args": c["args"], "id": c["id"]} for c in chunk.tool_calls]
