@@ -19,7 +19,7 @@ def preflight(ctx: Ctx, spec: ModelSpec, prompt: int, max_tokens: int | None) ->
         needed: float = spec.credits
         affordable = 0
     elif billing == "per_token_count":
-        needed = prompt + (requested or 1)
+        needed = prompt + (max_tokens or 1)
         affordable = int(acct.balance - prompt)
     else:
         needed = prompt * spec.price_in + requested * spec.price_out

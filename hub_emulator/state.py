@@ -58,7 +58,9 @@ class Account:
         if len(win) >= self.rpm:
             wait = self.cooldown if self.hub == "electronhub" else WINDOW - (now - win[0])
             if self.hub == "electronhub":
+                # the cooldown replaces the window: once it ends the key starts afresh
                 self.cooldown_until = now + self.cooldown
+                win.clear()
             return False, wait
         win.append(now)
         return True, 0.0
@@ -67,6 +69,8 @@ class Account:
         """(limit, remaining, reset epoch seconds) for ``X-RateLimit-*`` headers."""
         if self.rpm is None:
             return 1_000_000, 1_000_000, int(time.time()) + int(WINDOW)
+        if now < self.cooldown_until:
+            return self.rpm, 0, int(time.time() + self.cooldown_until - now) + 1
         win = self.window
         while win and now - win[0] >= WINDOW:
             win.popleft()

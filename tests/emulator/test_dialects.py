@@ -117,6 +117,18 @@ def test_electronhub_rate_limit_cooldown(hub_emulator: Emulator,
     assert resp.headers["x-ratelimit-remaining"] == "0"
 
 
+def test_electronhub_cooldown_ends(hub_emulator: Emulator,
+                                   hub_key: Callable[[str], str]) -> None:
+    import time
+
+    key = hub_key("electronhub")
+    hub_emulator.admin.set_account("electronhub", key, plan=1, cooldown=0.05)
+    body = {"model": "gpt-4o-mini", **MSG}
+    assert [_post(hub_emulator, "electronhub", key, body).status_code for _ in range(2)] == [200, 429]
+    time.sleep(0.1)  # longer than the cooldown: waiting, not measuring
+    assert _post(hub_emulator, "electronhub", key, body).status_code == 200
+
+
 def test_rate_limit_other_hubs_give_retry_after(hub_emulator: Emulator,
                                                 hub_key: Callable[[str], str]) -> None:
     key = hub_key("apihub")
