@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import uuid
 
+import httpx
 import pytest
 from langchain_openai import ChatOpenAI
 from langchain_tests.integration_tests import ChatModelIntegrationTests
@@ -36,6 +37,8 @@ class TestChatOpenAIAgainstEmulator(ChatModelIntegrationTests):
             "api_key": f"sk-lc-{uuid.uuid4().hex}",
             "stream_usage": True,
             "max_retries": 0,
+            # a client per model: ChatOpenAI's shared cached async client outlives event loops
+            "http_async_client": httpx.AsyncClient(timeout=60),
         }
 
     @property
