@@ -10,12 +10,14 @@ No error raised here chains an httpx exception, because those hold the request a
 from __future__ import annotations
 
 import asyncio
+import atexit
+import contextlib
 import json as _json
 import logging
 import threading
 import time
 import weakref
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Iterator, Mapping
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
@@ -143,6 +145,48 @@ _SYNC: dict[_PoolKey, _Shared] = {}
 _ASYNC: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[_PoolKey, _Shared]] = (
     weakref.WeakKeyDictionary()
 )
+
+
+_CLOSERS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, AsyncGenerator[None, None]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+async def _close_at_loop_shutdown(per_loop: dict[_PoolKey, _Shared]) -> AsyncGenerator[None, None]:
+    """Closes a loop's pooled clients when ``asyncio.run`` shuts the loop down.
+
+    ``asyncio.run`` (and pytest-asyncio's runners) finalise every started async generator before
+    closing the loop; this one's ``finally`` then closes the clients inside that loop, so no
+    socket outlives it.
+    """
+    try:
+        yield
+    finally:
+        clients = [shared.client for shared in per_loop.values()]
+        per_loop.clear()
+        for client in clients:
+            with contextlib.suppress(Exception):
+                await client.aclose()
+
+
+def _watch_loop(loop: asyncio.AbstractEventLoop, per_loop: dict[_PoolKey, _Shared]) -> None:
+    closer = _close_at_loop_shutdown(per_loop)
+    step = closer.asend(None)  # registers with the running loop's async-generator hooks
+    try:
+        step.send(None)  # runs to the ``yield``
+    except StopIteration:
+        _CLOSERS[loop] = closer
+
+
+@atexit.register
+def _close_sync_clients() -> None:
+    """Close the process-wide sync pools at exit, so sockets are not left to the GC."""
+    with _LOCK:
+        shared = list(_SYNC.values())
+        _SYNC.clear()
+    for entry in shared:
+        with contextlib.suppress(Exception):
+            entry.client.close()
 
 
 def _client_headers(api_key: SecretStr | None) -> dict[str, str]:
@@ -283,6 +327,7 @@ class Transport:
                 per_loop = _ASYNC.get(loop)
                 if per_loop is None:
                     per_loop = _ASYNC[loop] = {}
+                    _watch_loop(loop, per_loop)
                 shared = per_loop.get(self._pool_key)
                 if shared is None or shared.client.is_closed:
                     shared = per_loop[self._pool_key] = _Shared(
@@ -682,6 +727,7 @@ class _EventStreamBase:
         self._pos = 0
         self._opened = False
         self._finished = False
+        self._deferred: StreamError | None = None
         self._closed = False
         self.done_seen = False
         """True once ``[DONE]`` arrived (set before the iterator stops)."""
@@ -715,8 +761,8 @@ class _EventStreamBase:
                 log.warning("%s: skipped a malformed stream event", self._t.hub)
                 continue
             if type(obj) is dict:
-                if obj.get("error"):
-                    self._raise_event_error(obj)
+                if obj.get("error") and self._defer_event_error(obj, len(pending)):
+                    break
                 if self._skip_heartbeats and obj.get("heartbeat"):
                     continue
             pending.append(obj)
@@ -724,7 +770,12 @@ class _EventStreamBase:
         self._pending = pending
         self._pos = 0
 
-    def _raise_event_error(self, obj: dict[str, Any]) -> None:
+    def _defer_event_error(self, obj: dict[str, Any], before: int) -> bool:
+        """Turn an error event into the StreamError raised once the events before it are read.
+
+        Events that arrived in the same read as the error still reach the caller first, so the
+        partial output is never shortened by how the bytes happened to be split.
+        """
         err = error_from_payload(
             obj,
             hub=self._t.hub,
@@ -734,23 +785,27 @@ class _EventStreamBase:
             secrets=self._t._secrets,
         )
         if err is None:  # e.g. a job object reporting failure: not ours to judge
-            return
-        self._finished = True
-        self._close_now()
-        raise StreamError(
-            f"error event after {self.chunks} chunks: {err}",
+            return False
+        chunks = self.chunks + before
+        stream_error = StreamError(
+            f"error event after {chunks} chunks: {err}",
             hub=self._t.hub,
-            chunks=self.chunks,
+            chunks=chunks,
             error=err,
-        ) from err
+        )
+        stream_error.__cause__ = err
+        self._deferred = stream_error
+        self._finished = True
+        return True
+
+    def _take_deferred(self) -> StreamError | None:
+        deferred, self._deferred = self._deferred, None
+        return deferred
 
     def _broken(self, exc: httpx.TransportError) -> StreamError:
         err, _ = self._t._transport_error(exc, self._method, self._url)
         msg = f"stream broke after {self.chunks} chunks: {err.message}"
         return StreamError(msg, hub=self._t.hub, chunks=self.chunks, error=err)
-
-    def _close_now(self) -> None:
-        """Overridden: release the connection without awaiting (sync) or mark for aclose."""
 
 
 class JSONEventStream(_EventStreamBase, Iterator[dict[str, Any]]):
@@ -826,6 +881,8 @@ class JSONEventStream(_EventStreamBase, Iterator[dict[str, Any]]):
                 return item
             if self._finished or self._bytes is None:
                 self.close()
+                if (deferred := self._take_deferred()) is not None:
+                    raise deferred
                 raise StopIteration
             broken: StreamError | None = None
             try:
@@ -844,9 +901,6 @@ class JSONEventStream(_EventStreamBase, Iterator[dict[str, Any]]):
                 raise broken
             if datas:
                 self._decode(datas)
-
-    def _close_now(self) -> None:
-        self.close()
 
     def close(self) -> None:
         """Release the connection to the pool (safe to call more than once)."""
@@ -940,6 +994,8 @@ class AsyncJSONEventStream(_EventStreamBase, AsyncIterator[dict[str, Any]]):
                 return item
             if self._finished or self._bytes is None:
                 await self.aclose()
+                if (deferred := self._take_deferred()) is not None:
+                    raise deferred
                 raise StopAsyncIteration
             broken: StreamError | None = None
             try:
@@ -957,11 +1013,7 @@ class AsyncJSONEventStream(_EventStreamBase, AsyncIterator[dict[str, Any]]):
                 await self.aclose()
                 raise broken
             if datas:
-                try:
-                    self._decode(datas)
-                except StreamError:
-                    await self.aclose()
-                    raise
+                self._decode(datas)
 
     async def aclose(self) -> None:
         """Release the connection to the pool (safe to call more than once)."""
