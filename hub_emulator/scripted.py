@@ -174,6 +174,27 @@ def _choose_tools(body: dict[str, Any], prompt: str) -> list[dict[str, Any]]:
     return mentioned[:1] or tools[:1]
 
 
+def _forced_after_tool(body: dict[str, Any], msgs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """After tool results, a forced ``tool_choice`` still forces a call, like real models.
+
+    ``"required"`` picks the first tool not yet called in the conversation (an agent's
+    structured-output tool after its real tools), a named choice picks that tool.
+    """
+    choice = body.get("tool_choice", "auto")
+    tools = [t for t in body.get("tools") or [] if isinstance(t, dict)]
+    if not tools or choice in (None, "auto", "none"):
+        return []
+    if isinstance(choice, dict):
+        return _choose_tools(body, "")
+    called = {
+        (call.get("function") or {}).get("name")
+        for msg in msgs if msg.get("role") == "assistant"
+        for call in msg.get("tool_calls") or [] if isinstance(call, dict)
+    }
+    fresh = [t for t in tools if _tool_name(t) not in called]
+    return (fresh or tools)[:1]
+
+
 def _call_id(seed: str, i: int) -> str:
     digest = hashlib.blake2b(f"{seed}|{i}".encode(), digest_size=12).hexdigest()
     return f"call_{digest}"
@@ -226,7 +247,16 @@ def plan_reply(body: dict[str, Any], model: str, *, reasoning: bool) -> Reply:
                 break
             results.append(message_text(msg)[0])
         joined = "; ".join(reversed(results))
-        content = f"The tool returned: {joined}. So the answer is {joined}."
+        if forced := _forced_after_tool(body, msgs):
+            values = PromptValues(f"{joined} {last_user or all_text}")
+            for i, tool in enumerate(forced):
+                args = fill(_tool_params(tool), values)
+                calls.append(ToolCall(_call_id(all_text + model + joined, i), _tool_name(tool),
+                                      jsonutil.dumps(args).decode(), args))
+            content = None
+        else:
+            content = _json_reply(body, f"{joined} {last_user}", joined) or (
+                f"The tool returned: {joined}. So the answer is {joined}.")
     else:
         content = _json_reply(body, all_text, last_user)
         if content is None:

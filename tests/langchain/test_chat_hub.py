@@ -513,6 +513,26 @@ def test_create_agent_picks_native_structured_output_from_profile(
     assert body["response_format"]["json_schema"]["name"] == "WeatherReport"
 
 
+def test_create_agent_tool_loop_with_native_structured_output(
+    hub_emulator: Any, hub_key: KeyFactory
+) -> None:
+    """Profile -> ProviderStrategy (json_schema) on a model with tools: the loop still finishes."""
+    from langchain.agents import create_agent
+
+    hub = "electronhub"
+    key = hub_key(hub)
+    llm = _llm(hub_emulator, hub, key)  # gpt-4o: json_schema supported
+    agent = create_agent(llm, tools=[get_weather], response_format=WeatherReport)
+    prompt = "Use get_weather for Paris, then answer with WeatherReport."
+    result = agent.invoke({"messages": [HumanMessage(prompt)]})
+    assert any(isinstance(m, ToolMessage) for m in result["messages"])
+    report = result["structured_response"]
+    assert isinstance(report, WeatherReport)
+    last_body = hub_emulator.admin.ledger(hub, key)["requests"][-1]["body"]
+    assert last_body["response_format"]["type"] == "json_schema"
+    assert last_body["messages"][-1]["role"] == "tool"
+
+
 def test_langgraph_messages_stream_carries_usage(hub_emulator: Any, hub_key: KeyFactory) -> None:
     from langgraph.graph import END, START, MessagesState, StateGraph
 
