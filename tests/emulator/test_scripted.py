@@ -74,3 +74,39 @@ def test_reasoning_counts_toward_max_tokens() -> None:
 def test_validation(bad: dict) -> None:
     with pytest.raises(BadRequest):
         validate(bad)
+
+
+def _after_tool(**extra: object) -> dict:
+    tool = {"type": "function", "function": {"name": "get_weather", "parameters": {
+        "type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}}
+    final = {"type": "function", "function": {"name": "Report", "parameters": {
+        "type": "object", "properties": {"summary": {"type": "string"}}, "required": ["summary"]}}}
+    return {
+        "model": "m",
+        "messages": [
+            {"role": "user", "content": "Weather in 'Paris'?"},
+            {"role": "assistant", "content": None, "tool_calls": [{"id": "c1", "type": "function",
+             "function": {"name": "get_weather", "arguments": '{"city": "Paris"}'}}]},
+            {"role": "tool", "tool_call_id": "c1", "content": "sunny"},
+        ],
+        "tools": [tool, final],
+        **extra,
+    }
+
+
+def test_after_tool_results_auto_answers_in_text() -> None:
+    reply = plan_reply(_after_tool(), "m", reasoning=False)
+    assert reply.tool_calls == []
+    assert "sunny" in (reply.content or "")
+
+
+def test_after_tool_results_required_calls_a_tool_not_yet_called() -> None:
+    reply = plan_reply(_after_tool(tool_choice="required"), "m", reasoning=False)
+    assert [c.name for c in reply.tool_calls] == ["Report"]
+
+
+def test_after_tool_results_response_format_gives_schema_json() -> None:
+    schema = {"type": "object", "properties": {"summary": {"type": "string"}}, "required": ["summary"]}
+    body = _after_tool(response_format={"type": "json_schema", "json_schema": {"name": "R", "schema": schema}})
+    reply = plan_reply(body, "m", reasoning=False)
+    assert set(json.loads(reply.content or "{}")) == {"summary"}
