@@ -83,6 +83,7 @@ class HubEmbeddings(BaseModel, Embeddings):
     model_config = ConfigDict(extra="forbid", populate_by_name=True, protected_namespaces=())
 
     _engine: EmbeddingsEngine | None = PrivateAttr(default=None)
+    _engine_owner: int = PrivateAttr(default=0)
 
     @model_validator(mode="after")
     def _resolve_defaults(self) -> Self:
@@ -104,10 +105,10 @@ class HubEmbeddings(BaseModel, Embeddings):
     def engine(self) -> EmbeddingsEngine:
         """The shared engine (and its ``HubClient``), built on first use and after unpickling."""
         engine = self._engine
-        if engine is None:
+        if engine is None or self._engine_owner != id(self):  # not built, or a model_copy
             with _BUILD_LOCK:
                 engine = self._engine
-                if engine is None:
+                if engine is None or self._engine_owner != id(self):
                     from hub_core.client import HubClient
 
                     client = HubClient(
@@ -133,7 +134,14 @@ class HubEmbeddings(BaseModel, Embeddings):
                         extra_body=self.model_kwargs,
                     )
                     self._engine = engine
+                    self._engine_owner = id(self)
         return engine
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        """Changing a setting after first use rebuilds the engine with it on the next call."""
+        super().__setattr__(name, value)
+        if not name.startswith("_"):
+            self._engine = None
 
     def __getstate__(self) -> dict[Any, Any]:
         """Pickle settings only; the copy builds its own client (and connections) lazily."""

@@ -75,6 +75,7 @@ class HubEmbedding(BaseEmbedding):
     )
 
     _engine: EmbeddingsEngine | None = PrivateAttr(default=None)
+    _engine_owner: int = PrivateAttr(default=0)
 
     def __init__(
         self,
@@ -130,10 +131,10 @@ class HubEmbedding(BaseEmbedding):
     def engine(self) -> EmbeddingsEngine:
         """The shared engine (and its ``HubClient``), built on first use and after unpickling."""
         engine = self._engine
-        if engine is None:
+        if engine is None or self._engine_owner != id(self):  # not built, or a model_copy
             with _BUILD_LOCK:
                 engine = self._engine
-                if engine is None:
+                if engine is None or self._engine_owner != id(self):
                     from hub_core.client import HubClient
 
                     client = HubClient(
@@ -159,7 +160,14 @@ class HubEmbedding(BaseEmbedding):
                         extra_body=self.additional_kwargs,
                     )
                     self._engine = engine
+                    self._engine_owner = id(self)
         return engine
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        """Changing a setting after first use rebuilds the engine with it on the next call."""
+        super().__setattr__(name, value)
+        if not name.startswith("_"):
+            self._engine = None
 
     def __getstate__(self) -> dict[str, Any]:
         """Pickle settings only; the copy builds its own client and connections lazily."""

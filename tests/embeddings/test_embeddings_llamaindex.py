@@ -150,3 +150,13 @@ def test_generic_class_needs_a_hub() -> None:
         HubEmbedding(api_key="x")
     with pytest.raises(ValueError, match="unknown hub"):
         HubEmbedding(hub="nohub", api_key="x")
+
+
+def test_model_copy_and_assignment_rebuild_the_engine(hub_emulator: Any, hub_key: Any) -> None:
+    key = hub_key("chainhub")
+    embed = _embedding(hub_emulator, "chainhub", key)
+    assert len(embed.get_query_embedding("first")) == 1536
+    copy = embed.model_copy(update={"dimensions": 16})
+    assert len(copy.get_query_embedding("second")) == 16
+    embed.dimensions = 4
+    assert len(embed.get_query_embedding("third")) == 4
