@@ -22,6 +22,12 @@ from typing import Any, Literal
 
 from llama_index.core.base.embeddings.base import BaseEmbedding, Embedding
 from llama_index.core.bridge.pydantic import Field, PrivateAttr
+from llama_index.core.callbacks import CBEventType, EventPayload
+from llama_index.core.instrumentation import get_dispatcher  # type: ignore[attr-defined]
+from llama_index.core.instrumentation.events.embedding import (
+    EmbeddingEndEvent,
+    EmbeddingStartEvent,
+)
 from pydantic import SecretStr
 
 from hub_core.embeddings import (
@@ -33,6 +39,7 @@ from hub_core.embeddings import (
 from hub_core.hubs import get_hub
 
 _BUILD_LOCK = threading.Lock()
+dispatcher = get_dispatcher(__name__)
 DEFAULT_EMBED_BATCH_SIZE = 2048
 """LlamaIndex's own chunking; large so the engine, not LlamaIndex, decides the requests."""
 
@@ -200,6 +207,45 @@ class HubEmbedding(BaseEmbedding):
 
     async def _aget_text_embeddings(self, texts: list[str]) -> list[Embedding]:
         return await self.engine.aembed(texts)
+
+    @dispatcher.span
+    def get_text_embedding_batch(
+        self, texts: list[str], show_progress: bool = False, **kwargs: Any
+    ) -> list[Embedding]:
+        """LlamaIndex's batch loop with the same events, callbacks and rate limiter, minus one cost.
+
+        The base class builds ``EmbeddingEndEvent(embeddings=...)`` with validation, which checks
+        every float again (~37 µs per 1536-dim text, a fifth of the whole call in benchmark e).
+        The vectors come from the engine already as ``list[float]``, so the event is built
+        without re-validation. With an ``embeddings_cache`` the base implementation is used.
+        """
+        if self.embeddings_cache is not None:
+            return super().get_text_embedding_batch(texts, show_progress=show_progress, **kwargs)
+        size = self.embed_batch_size
+        starts: Any = range(0, len(texts), size)
+        if show_progress:
+            from llama_index.core.utils import get_tqdm_iterable
+
+            starts = get_tqdm_iterable(starts, show_progress, "Generating embeddings")
+        model_dict = self.to_payload()
+        results: list[Embedding] = []
+        for start in starts:
+            chunk = list(texts[start : start + size])
+            dispatcher.event(EmbeddingStartEvent(model_dict=model_dict))
+            with self.callback_manager.event(
+                CBEventType.EMBEDDING, payload={EventPayload.SERIALIZED: model_dict}
+            ) as event:
+                if self.rate_limiter is not None:
+                    self.rate_limiter.acquire()
+                embeddings = self._get_text_embeddings(chunk)
+                results.extend(embeddings)
+                event.on_end(
+                    payload={EventPayload.CHUNKS: chunk, EventPayload.EMBEDDINGS: embeddings}
+                )
+            dispatcher.event(
+                EmbeddingEndEvent.model_construct(chunks=chunk, embeddings=embeddings, tags={})
+            )
+        return results
 
     def close(self) -> None:
         """Release this object's connections (shared pools stay open for other clients)."""

@@ -160,3 +160,48 @@ def test_model_copy_and_assignment_rebuild_the_engine(hub_emulator: Any, hub_key
     assert len(copy.get_query_embedding("second")) == 16
     embed.dimensions = 4
     assert len(embed.get_query_embedding("third")) == 4
+
+
+def test_batch_events_and_callbacks_still_fire(hub_emulator: Any, hub_key: Any) -> None:
+    from llama_index.core.callbacks import CallbackManager, CBEventType, LlamaDebugHandler
+    from llama_index.core.instrumentation import get_dispatcher  # type: ignore[attr-defined]
+    from llama_index.core.instrumentation.event_handlers import BaseEventHandler
+    from llama_index.core.instrumentation.events.embedding import EmbeddingEndEvent
+
+    seen: list[Any] = []
+
+    class Collect(BaseEventHandler):
+        def handle(self, event: Any, **kwargs: Any) -> None:
+            if isinstance(event, EmbeddingEndEvent):
+                seen.append(event)
+
+    root = get_dispatcher()
+    handler = Collect()
+    root.add_event_handler(handler)
+    debug = LlamaDebugHandler()
+    try:
+        embed = _embedding(
+            hub_emulator, "tokenhub", hub_key("tokenhub"), dimensions=4, embed_batch_size=5
+        )
+        embed.callback_manager = CallbackManager([debug])
+        texts = [f"t {i}" for i in range(12)]
+        vectors = embed.get_text_embedding_batch(texts)
+    finally:
+        root.event_handlers.remove(handler)
+    assert len(seen) == 3
+    assert [len(e.chunks) for e in seen] == [5, 5, 2]
+    assert [v for e in seen for v in e.embeddings] == vectors
+    assert seen[0].chunks == texts[:5]
+    pairs = debug.get_event_pairs(CBEventType.EMBEDDING)
+    assert len(pairs) == 3
+
+
+def test_embeddings_cache_path(hub_emulator: Any, hub_key: Any) -> None:
+    from llama_index.core.storage.kvstore import SimpleKVStore
+
+    key = hub_key("apihub")
+    embed = _embedding(hub_emulator, "apihub", key, dimensions=4, embeddings_cache=SimpleKVStore())
+    first = embed.get_text_embedding_batch(["cached a", "cached b"])
+    second = embed.get_text_embedding_batch(["cached a", "cached b"])
+    assert first == second
+    assert len(_requests(hub_emulator, "apihub", key)) == 1
