@@ -16,6 +16,7 @@ Example:
 
 from __future__ import annotations
 
+import asyncio
 import os
 import threading
 from typing import Any, Literal
@@ -246,6 +247,45 @@ class HubEmbedding(BaseEmbedding):
                 EmbeddingEndEvent.model_construct(chunks=chunk, embeddings=embeddings, tags={})
             )
         return results
+
+    @dispatcher.span
+    async def aget_text_embedding_batch(
+        self, texts: list[str], show_progress: bool = False, **kwargs: Any
+    ) -> list[Embedding]:
+        """Async twin of :meth:`get_text_embedding_batch` (same events, no float re-validation).
+
+        Chunks are gathered as in the base class; the engine's per-loop semaphore bounds the
+        requests actually in flight to ``max_concurrency``. A cache or a progress bar falls back
+        to the base implementation.
+        """
+        if self.embeddings_cache is not None or show_progress:
+            return await super().aget_text_embedding_batch(
+                texts, show_progress=show_progress, **kwargs
+            )
+        size = self.embed_batch_size
+        model_dict = self.to_payload()
+        chunks = [list(texts[start : start + size]) for start in range(0, len(texts), size)]
+        event_ids: list[str] = []
+        for _ in chunks:
+            dispatcher.event(EmbeddingStartEvent(model_dict=model_dict))
+            event_ids.append(
+                self.callback_manager.on_event_start(
+                    CBEventType.EMBEDDING, payload={EventPayload.SERIALIZED: model_dict}
+                )
+            )
+        nested = await asyncio.gather(
+            *(self._aget_text_embeddings_rate_limited(chunk) for chunk in chunks)
+        )
+        for event_id, chunk, embeddings in zip(event_ids, chunks, nested, strict=True):
+            dispatcher.event(
+                EmbeddingEndEvent.model_construct(chunks=chunk, embeddings=embeddings, tags={})
+            )
+            self.callback_manager.on_event_end(
+                CBEventType.EMBEDDING,
+                payload={EventPayload.CHUNKS: chunk, EventPayload.EMBEDDINGS: embeddings},
+                event_id=event_id,
+            )
+        return [vector for embeddings in nested for vector in embeddings]
 
     def close(self) -> None:
         """Release this object's connections (shared pools stay open for other clients)."""

@@ -162,7 +162,10 @@ def test_model_copy_and_assignment_rebuild_the_engine(hub_emulator: Any, hub_key
     assert len(embed.get_query_embedding("third")) == 4
 
 
-def test_batch_events_and_callbacks_still_fire(hub_emulator: Any, hub_key: Any) -> None:
+@pytest.mark.parametrize("use_async", [False, True])
+async def test_batch_events_and_callbacks_still_fire(
+    hub_emulator: Any, hub_key: Any, use_async: bool
+) -> None:
     from llama_index.core.callbacks import CallbackManager, CBEventType, LlamaDebugHandler
     from llama_index.core.instrumentation import get_dispatcher  # type: ignore[attr-defined]
     from llama_index.core.instrumentation.event_handlers import BaseEventHandler
@@ -185,7 +188,10 @@ def test_batch_events_and_callbacks_still_fire(hub_emulator: Any, hub_key: Any) 
         )
         embed.callback_manager = CallbackManager([debug])
         texts = [f"t {i}" for i in range(12)]
-        vectors = embed.get_text_embedding_batch(texts)
+        if use_async:
+            vectors = await embed.aget_text_embedding_batch(texts)
+        else:
+            vectors = embed.get_text_embedding_batch(texts)
     finally:
         root.event_handlers.remove(handler)
     assert len(seen) == 3
