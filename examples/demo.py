@@ -88,9 +88,9 @@ def langchain_demo(emu: hub_emulator.Emulator) -> None:
         """Current weather in a city."""
         return f"18C and sunny in {city}"
 
-    call = llm.bind_tools([get_weather]).invoke("What's the weather in Paris?")
+    call = llm.bind_tools([get_weather]).invoke("Use get_weather with city=Paris")
     print("tool call:", call.tool_calls)
-    structured = llm.with_structured_output(Weather).invoke("Weather in Oslo, 21 degrees")
+    structured = llm.with_structured_output(Weather).invoke("Report city=Oslo degrees=21")
     print("structured output:", structured)
 
 
@@ -112,7 +112,8 @@ def llamaindex_demo(emu: hub_emulator.Emulator) -> None:
         Document(text="Mount Fuji is the highest mountain in Japan."),
     ]
     index = VectorStoreIndex.from_documents(docs, embed_model=embed)
-    answer = index.as_query_engine(llm=llm, similarity_top_k=1).query("How tall is the Eiffel Tower?")
+    engine = index.as_query_engine(llm=llm, similarity_top_k=1)
+    answer = engine.query("How tall is the Eiffel Tower?")
     print("RAG answer:", str(answer)[:100], "| source:", answer.source_nodes[0].text[:40])
 
     def multiply(a: int, b: int) -> int:
@@ -120,7 +121,11 @@ def llamaindex_demo(emu: hub_emulator.Emulator) -> None:
         return a * b
 
     agent = FunctionAgent(tools=[FunctionTool.from_defaults(multiply)], llm=llm)
-    result = asyncio.run(agent.run("What is 6 multiplied by 7? Use multiply."))
+
+    async def ask() -> object:
+        return await agent.run("Use multiply with a=6 and b=7.")
+
+    result = asyncio.run(ask())
     print("agent:", str(result)[:100])
 
 
