@@ -327,3 +327,20 @@ class HubClient:
         url, field, unit = self._balance_url()
         data = (await self.transport.arequest("GET", url, kind="poll")).json()
         return Balance(amount=float(data[field]), unit=unit, raw=data)
+
+
+CLIENT_SETTINGS = ("base_url", "timeout", "max_retries", "default_headers", "plan", "rpm", "proxy")
+
+
+def client_from_settings(owner: Any, *, api_key: str | SecretStr | None = None) -> HubClient:
+    """A :class:`HubClient` from an adapter object's same-named fields.
+
+    Every adapter (chat model, LLM, embeddings) exposes ``hub`` and the fields in
+    ``CLIENT_SETTINGS``; unset (None) ones keep the client's defaults. The key is ``api_key``
+    when given, else the object's ``api_key`` field.
+    """
+    settings = {
+        name: value for name in CLIENT_SETTINGS if (value := getattr(owner, name, None)) is not None
+    }
+    key = api_key if api_key is not None else getattr(owner, "api_key", None)
+    return HubClient(owner.hub, api_key=key, **settings)

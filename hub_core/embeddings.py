@@ -269,38 +269,6 @@ def _context_window(hub: str, model: str) -> int:
     return DEFAULT_EMBEDDING_CONTEXT
 
 
-def _client_spec(client: HubClient) -> dict[str, Any]:
-    """What rebuilds ``client`` in another process (its connections are never pickled).
-
-    A registered profile travels by name, so pickling never depends on the profile's own fields.
-    """
-    from hub_core.hubs import get_hub
-
-    profile = client.profile
-    try:
-        hub: Any = profile.name if get_hub(profile.name) is profile else profile
-    except ValueError:
-        hub = profile
-    return {
-        "hub": hub,
-        "api_key": client.api_key,
-        "base_url": client.base_url,
-        "timeout": client.timeout,
-        "max_retries": client.max_retries,
-        "default_headers": dict(client.default_headers),
-        "plan": client.plan,
-        "rpm": client.rpm or 0,
-        "proxy": client.proxy,
-    }
-
-
-def _rebuild_client(spec: Mapping[str, Any]) -> HubClient:
-    from hub_core.client import HubClient
-
-    spec = dict(spec)
-    return HubClient(spec.pop("hub"), **spec)
-
-
 def _rejects_base64(error: BadRequestError) -> bool:
     text = f"{error.message} {error.body}".lower()
     return "encoding_format" in text or "base64" in text
@@ -373,13 +341,10 @@ class EmbeddingsEngine:
         state = self.__dict__.copy()
         state.pop("_lock", None)
         state.pop("_semaphores", None)
-        state["client"] = _client_spec(self.client)
-        return state
+        return state  # the HubClient pickles its settings and rebuilds its transport lazily
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        spec = state.pop("client")
         self.__dict__.update(state)
-        self.client = _rebuild_client(spec)
         self._init_runtime()
 
     # -- planning ------------------------------------------------------------------------------
@@ -588,3 +553,72 @@ class EmbeddingsEngine:
     async def aembed_one(self, text: str) -> list[float]:
         """Async :meth:`embed_one`."""
         return (await self.aembed([text]))[0]
+
+
+_ENGINE_SETTINGS = (
+    "dimensions",
+    "batch_size",
+    "max_tokens_per_batch",
+    "max_concurrency",
+    "on_long_input",
+    "show_progress",
+    "context_window",
+)
+_ENGINE_LOCK = threading.Lock()
+
+
+class LazyEngineMixin:
+    """For framework embedding classes: one engine per object, built lazily from its fields.
+
+    The class supplies ``hub``, ``api_key``, the client settings :func:`client_from_settings`
+    reads, the engine settings named in ``_ENGINE_SETTINGS``, private ``_engine`` /
+    ``_engine_owner`` attributes, and the two ``_engine_*`` hooks. A changed setting or a
+    ``model_copy`` rebuilds the engine on the next call; pickles carry settings, not connections.
+    """
+
+    if TYPE_CHECKING:
+        _engine: EmbeddingsEngine | None
+        _engine_owner: int
+
+    def _engine_model(self) -> str | None:
+        """The embedding model id (``model`` in LangChain, ``model_name`` in LlamaIndex)."""
+        raise NotImplementedError
+
+    def _engine_extra_body(self) -> Mapping[str, Any] | None:
+        """Extra request fields merged into every embeddings request."""
+        return None
+
+    @property
+    def engine(self) -> EmbeddingsEngine:
+        """The engine (and its ``HubClient``), built on first use and after unpickling."""
+        engine = self._engine
+        if engine is None or self._engine_owner != id(self):  # not built, or a model_copy
+            with _ENGINE_LOCK:
+                engine = self._engine
+                if engine is None or self._engine_owner != id(self):
+                    from hub_core.client import client_from_settings
+
+                    settings = {n: getattr(self, n) for n in _ENGINE_SETTINGS if hasattr(self, n)}
+                    engine = EmbeddingsEngine(
+                        client_from_settings(self),
+                        self._engine_model(),
+                        extra_body=self._engine_extra_body(),
+                        **settings,
+                    )
+                    self._engine = engine
+                    self._engine_owner = id(self)
+        return engine
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        """Changing a setting after first use rebuilds the engine with it on the next call."""
+        super().__setattr__(name, value)
+        if not name.startswith("_"):
+            self._engine = None
+
+    def __getstate__(self) -> dict[Any, Any]:
+        """Pickle settings only; the copy builds its own client and connections lazily."""
+        state: dict[Any, Any] = dict(cast(Mapping[Any, Any], super().__getstate__()))
+        private = dict(state.get("__pydantic_private__") or {})
+        private["_engine"] = None
+        state["__pydantic_private__"] = private
+        return state

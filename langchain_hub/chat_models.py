@@ -44,7 +44,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, model
 from hub_core import errors as core_errors
 from hub_core.catalog import model_info
 from hub_core.chat import build_chat_payload, parse_usage, reasoning_replay_policy
-from hub_core.client import HubClient
+from hub_core.client import HubClient, client_from_settings
 from hub_core.credits import cost_of
 from hub_core.hubs import HubProfile, get_hub
 from hub_core.ratelimit import limiter_for
@@ -290,17 +290,7 @@ class ChatHub(BaseChatModel):
             with self._client_lock:
                 client = self._client
                 if client is None:
-                    client = HubClient(
-                        self.hub,
-                        api_key=self.api_key,
-                        base_url=self.base_url,
-                        timeout=self.timeout,
-                        max_retries=self.max_retries,
-                        default_headers=self.default_headers,
-                        plan=self.plan,
-                        rpm=self.rpm,
-                        proxy=self.proxy,
-                    )
+                    client = client_from_settings(self)
                     self._client = client
         return client
 

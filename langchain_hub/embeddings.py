@@ -13,7 +13,6 @@ Example:
 from __future__ import annotations
 
 import os
-import threading
 from typing import Any, Literal
 
 from langchain_core.embeddings import Embeddings
@@ -25,13 +24,12 @@ from hub_core.embeddings import (
     DEFAULT_MAX_CONCURRENCY,
     DEFAULT_MAX_TOKENS_PER_BATCH,
     EmbeddingsEngine,
+    LazyEngineMixin,
 )
 from hub_core.hubs import get_hub
 
-_BUILD_LOCK = threading.Lock()
 
-
-class HubEmbeddings(BaseModel, Embeddings):
+class HubEmbeddings(LazyEngineMixin, BaseModel, Embeddings):
     """Embeddings from one AI hub.
 
     Setup:
@@ -101,55 +99,11 @@ class HubEmbeddings(BaseModel, Embeddings):
 
     # -- plumbing ----------------------------------------------------------------------------
 
-    @property
-    def engine(self) -> EmbeddingsEngine:
-        """The shared engine (and its ``HubClient``), built on first use and after unpickling."""
-        engine = self._engine
-        if engine is None or self._engine_owner != id(self):  # not built, or a model_copy
-            with _BUILD_LOCK:
-                engine = self._engine
-                if engine is None or self._engine_owner != id(self):
-                    from hub_core.client import HubClient
+    def _engine_model(self) -> str | None:
+        return self.model
 
-                    client = HubClient(
-                        self.hub,
-                        api_key=self.api_key,
-                        base_url=self.base_url,
-                        timeout=self.timeout,
-                        max_retries=self.max_retries,
-                        default_headers=self.default_headers,
-                        plan=self.plan,
-                        rpm=self.rpm,
-                    )
-                    engine = EmbeddingsEngine(
-                        client,
-                        self.model,
-                        dimensions=self.dimensions,
-                        batch_size=self.batch_size,
-                        max_tokens_per_batch=self.max_tokens_per_batch,
-                        max_concurrency=self.max_concurrency,
-                        on_long_input=self.on_long_input,
-                        show_progress=self.show_progress,
-                        context_window=self.context_window,
-                        extra_body=self.model_kwargs,
-                    )
-                    self._engine = engine
-                    self._engine_owner = id(self)
-        return engine
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        """Changing a setting after first use rebuilds the engine with it on the next call."""
-        super().__setattr__(name, value)
-        if not name.startswith("_"):
-            self._engine = None
-
-    def __getstate__(self) -> dict[Any, Any]:
-        """Pickle settings only; the copy builds its own client (and connections) lazily."""
-        state = dict(super().__getstate__())
-        private = dict(state.get("__pydantic_private__") or {})
-        private["_engine"] = None
-        state["__pydantic_private__"] = private
-        return state
+    def _engine_extra_body(self) -> dict[str, Any] | None:
+        return self.model_kwargs
 
     # -- Embeddings API ----------------------------------------------------------------------
 

@@ -225,18 +225,9 @@ class HubLLM(FunctionCallingLLM):
     def client(self) -> HubClient:
         """The ``HubClient`` this LLM talks through (built on first use)."""
         if self._client is None:
-            from hub_core.client import HubClient
+            from hub_core.client import client_from_settings
 
-            self._client = HubClient(
-                self.hub,
-                api_key=self._api_key,
-                base_url=self.base_url,
-                timeout=self.timeout,
-                max_retries=self.max_retries,
-                default_headers=self.default_headers,
-                plan=self.plan,
-                rpm=self.rpm,
-            )
+            self._client = client_from_settings(self, api_key=self._api_key)
         return self._client
 
     def close(self) -> None:
