@@ -225,13 +225,7 @@ class HubClient:
         finally:
             events.close()
         if not finished and not events.done_seen:
-            raise StreamError(
-                "the stream ended before the hub said it was complete (no [DONE], no "
-                "finish_reason); the reply may be truncated",
-                hub=self.hub,
-                partial_text=partial_text(seen),
-                chunks=len(seen),
-            )
+            raise self._cut_short(seen)
 
     async def astream_chat(
         self,
@@ -260,13 +254,16 @@ class HubClient:
         finally:
             await events.aclose()
         if not finished and not events.done_seen:
-            raise StreamError(
-                "the stream ended before the hub said it was complete (no [DONE], no "
-                "finish_reason); the reply may be truncated",
-                hub=self.hub,
-                partial_text=partial_text(seen),
-                chunks=len(seen),
-            )
+            raise self._cut_short(seen)
+
+    def _cut_short(self, seen: list[dict[str, Any]]) -> StreamError:
+        return StreamError(
+            "the stream ended before the hub said it was complete (no [DONE], no "
+            "finish_reason); the reply may be truncated",
+            hub=self.hub,
+            partial_text=partial_text(seen),
+            chunks=len(seen),
+        )
 
     # -- embeddings, models, account -------------------------------------------------------
 
