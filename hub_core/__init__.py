@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from hub_core.catalog import ModelInfo, model_info
     from hub_core.client import Balance, HubClient
     from hub_core.credits import BudgetGuard, Cost, UsageTally, cost_of
+    from hub_core.embeddings import EmbeddingInputError, EmbeddingsEngine
     from hub_core.errors import (
         AuthenticationError,
         BadRequestError,
@@ -79,6 +80,8 @@ _EXPORTS: dict[str, str] = {
     "UsageTally": "hub_core.credits",
     "cost_of": "hub_core.credits",
     "count_tokens": "hub_core.tokens",
+    "EmbeddingsEngine": "hub_core.embeddings",
+    "EmbeddingInputError": "hub_core.embeddings",
     "count_message_tokens": "hub_core.tokens",
     **dict.fromkeys(_ERRORS, "hub_core.errors"),
 }
@@ -90,6 +93,8 @@ __all__ = [
     "BudgetExceededError",
     "BudgetGuard",
     "Cost",
+    "EmbeddingInputError",
+    "EmbeddingsEngine",
     "HubAPIError",
     "HubCapabilityError",
     "HubClient",

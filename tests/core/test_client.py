@@ -135,4 +135,12 @@ def test_a_fifth_hub_is_one_profile_and_no_adapter_code(hub_emulator) -> None:
     assert client.base_url == hub_emulator.base_url("tokenhub")
     reply = client.chat({"model": MODEL["tokenhub"], "messages": HELLO}).json()
     assert reply["choices"][0]["message"]["content"]
-    assert len(hub_emulator.admin.ledger("tokenhub", key)["requests"]) == 1
+
+    from langchain_hub import ChatHub
+    from llamaindex_hub import HubLLM
+
+    chat = ChatHub(hub="examplehub", model=MODEL["tokenhub"], api_key=key, rpm=0)
+    assert chat.invoke("hello there").response_metadata["model_provider"] == "examplehub"
+    llm = HubLLM(hub="examplehub", model=MODEL["tokenhub"], api_key=key, rpm=0)
+    assert llm.complete("hello there").text
+    assert len(hub_emulator.admin.ledger("tokenhub", key)["requests"]) == 3
