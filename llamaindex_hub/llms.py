@@ -534,6 +534,10 @@ class _FixedHubLLM(HubLLM):
             **kwargs,
         )
 
+    @classmethod
+    def class_name(cls) -> str:
+        return cls.__name__
+
 
 class ElectronHubLLM(_FixedHubLLM):
     """Electron Hub chat models (``ek-`` keys, ``ELECTRONHUB_API_KEY``), e.g. ``gpt-4o``."""
@@ -541,10 +545,6 @@ class ElectronHubLLM(_FixedHubLLM):
     HUB: ClassVar[str] = "electronhub"
 
     __init__ = _FixedHubLLM.__init__  # an explicit signature for type checkers
-
-    @classmethod
-    def class_name(cls) -> str:
-        return "ElectronHubLLM"
 
 
 class ChainHubLLM(_FixedHubLLM):
@@ -554,10 +554,6 @@ class ChainHubLLM(_FixedHubLLM):
 
     __init__ = _FixedHubLLM.__init__  # an explicit signature for type checkers
 
-    @classmethod
-    def class_name(cls) -> str:
-        return "ChainHubLLM"
-
 
 class APIHubLLM(_FixedHubLLM):
     """API Hub chat models (``APIHUB_API_KEY``), e.g. ``deepseek-chat``, ``qwen-max``."""
@@ -566,10 +562,6 @@ class APIHubLLM(_FixedHubLLM):
 
     __init__ = _FixedHubLLM.__init__  # an explicit signature for type checkers
 
-    @classmethod
-    def class_name(cls) -> str:
-        return "APIHubLLM"
-
 
 class TokenHubLLM(_FixedHubLLM):
     """TokenHub chat models (``th-`` keys, ``TOKENHUB_API_KEY``), ids like ``openai/gpt-4.1``."""
@@ -577,7 +569,3 @@ class TokenHubLLM(_FixedHubLLM):
     HUB: ClassVar[str] = "tokenhub"
 
     __init__ = _FixedHubLLM.__init__  # an explicit signature for type checkers
-
-    @classmethod
-    def class_name(cls) -> str:
-        return "TokenHubLLM"
