@@ -609,6 +609,16 @@ class LazyEngineMixin:
                     self._engine_owner = id(self)
         return engine
 
+    def close(self) -> None:
+        """Release this object's connections (shared pools stay open for other clients)."""
+        if self._engine is not None:
+            self._engine.client.close()
+
+    async def aclose(self) -> None:
+        """Async :meth:`close`."""
+        if self._engine is not None:
+            await self._engine.client.aclose()
+
     def __setattr__(self, name: str, value: Any) -> None:
         """Changing a setting after first use rebuilds the engine with it on the next call."""
         super().__setattr__(name, value)

@@ -123,16 +123,6 @@ class HubEmbeddings(LazyEngineMixin, BaseModel, Embeddings):
         """Async :meth:`embed_query`."""
         return await self.engine.aembed_one(text)
 
-    def close(self) -> None:
-        """Release this object's connections (shared pools stay open for other clients)."""
-        if self._engine is not None:
-            self._engine.client.close()
-
-    async def aclose(self) -> None:
-        """Async :meth:`close`."""
-        if self._engine is not None:
-            await self._engine.client.aclose()
-
 
 class ElectronHubEmbeddings(HubEmbeddings):
     """Electron Hub embeddings (key ``ek-...``, env ``ELECTRONHUB_API_KEY``)."""

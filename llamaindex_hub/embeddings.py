@@ -242,16 +242,6 @@ class HubEmbedding(LazyEngineMixin, BaseEmbedding):
             )
         return [vector for embeddings in nested for vector in embeddings]
 
-    def close(self) -> None:
-        """Release this object's connections (shared pools stay open for other clients)."""
-        if self._engine is not None:
-            self._engine.client.close()
-
-    async def aclose(self) -> None:
-        """Async :meth:`close`."""
-        if self._engine is not None:
-            await self._engine.client.aclose()
-
 
 class ElectronHubEmbedding(HubEmbedding):
     """Electron Hub embeddings (key ``ek-...``, env ``ELECTRONHUB_API_KEY``)."""
