@@ -199,8 +199,12 @@ class HubClient:
         *,
         extra_headers: Mapping[str, str] | None = None,
         timeout: float | None = None,
+        response_headers: dict[str, str] | None = None,
     ) -> Iterator[dict[str, Any]]:
         """Stream ``POST /chat/completions``; yields chunk dicts.
+
+        ``response_headers``, when given, is filled with the reply's HTTP headers once the
+        stream is open (a generator has no other way to hand them out).
 
         Raises:
             StreamError: the stream broke, carried an error event, or ended without ``[DONE]``
@@ -215,6 +219,8 @@ class HubClient:
         finished = False
         try:
             for chunk in events:
+                if not seen and response_headers is not None:
+                    response_headers.update(events.headers or {})
                 seen.append(chunk)
                 if not finished and finish_reason_of(chunk) is not None:
                     finished = True
@@ -233,6 +239,7 @@ class HubClient:
         *,
         extra_headers: Mapping[str, str] | None = None,
         timeout: float | None = None,
+        response_headers: dict[str, str] | None = None,
     ) -> AsyncIterator[dict[str, Any]]:
         """Async twin of :meth:`stream_chat`."""
         body = dict(payload)
@@ -244,6 +251,8 @@ class HubClient:
         finished = False
         try:
             async for chunk in events:
+                if not seen and response_headers is not None:
+                    response_headers.update(events.headers or {})
                 seen.append(chunk)
                 if not finished and finish_reason_of(chunk) is not None:
                     finished = True

@@ -211,7 +211,8 @@ class ChatHub(BaseChatModel):
     default_headers: dict[str, str] | None = None
     """Sent with every request."""
     include_response_headers: bool = False
-    """Put the HTTP response headers in ``response_metadata["headers"]`` (invoke only)."""
+    """Put the HTTP response headers in ``response_metadata["headers"]`` (on a stream's last
+    chunk)."""
     plan: str | None = None
     """The hub plan whose RPM the default rate limiter enforces (default: hub's default)."""
     rpm: int | None = None
@@ -469,7 +470,11 @@ class ChatHub(BaseChatModel):
         return ChatResult(generations=generations, llm_output=llm_output)
 
     def _final_chunks(
-        self, state: StreamState, payload: Mapping[str, Any], stream_usage: bool
+        self,
+        state: StreamState,
+        payload: Mapping[str, Any],
+        stream_usage: bool,
+        reply_headers: dict[str, str] | None = None,
     ) -> list[AIMessageChunk]:
         """The closing chunks; usage is estimated offline when the hub sent none but was asked."""
         model = str(payload["model"])
@@ -482,6 +487,8 @@ class ChatHub(BaseChatModel):
             state.meta["usage_estimated"] = True
         chunks = state.finish()
         last = chunks[-1]
+        if reply_headers:
+            last.response_metadata["headers"] = dict(reply_headers)
         if state.meta.get("usage_estimated"):
             last.response_metadata["usage_estimated"] = True
         raw = state.raw_usage
@@ -523,8 +530,11 @@ class ChatHub(BaseChatModel):
     ) -> Iterator[ChatGenerationChunk]:
         payload, headers = self._build_request(messages, stop, stream=True, kwargs=kwargs)
         state = StreamState(hub=self.hub, v1=self.output_version == "v1")
+        reply_headers: dict[str, str] | None = {} if self.include_response_headers else None
         try:
-            for event in self.client.stream_chat(payload, extra_headers=headers):
+            for event in self.client.stream_chat(
+                payload, extra_headers=headers, response_headers=reply_headers
+            ):
                 for message in state.feed(event):
                     yield ChatGenerationChunk(message=message)
         except core_errors.HubError as exc:
@@ -532,7 +542,7 @@ class ChatHub(BaseChatModel):
                 exc.partial_text = state.partial_text or exc.partial_text
             raise to_langchain_error(exc) from exc.__cause__
         want_usage = bool(kwargs.get("stream_usage", self.stream_usage))
-        for message in self._final_chunks(state, payload, want_usage):
+        for message in self._final_chunks(state, payload, want_usage, reply_headers):
             yield ChatGenerationChunk(message=message)
 
     # -- async ---------------------------------------------------------------------------------
@@ -561,8 +571,11 @@ class ChatHub(BaseChatModel):
     ) -> AsyncIterator[ChatGenerationChunk]:
         payload, headers = self._build_request(messages, stop, stream=True, kwargs=kwargs)
         state = StreamState(hub=self.hub, v1=self.output_version == "v1")
+        reply_headers: dict[str, str] | None = {} if self.include_response_headers else None
         try:
-            async for event in self.client.astream_chat(payload, extra_headers=headers):
+            async for event in self.client.astream_chat(
+                payload, extra_headers=headers, response_headers=reply_headers
+            ):
                 for message in state.feed(event):
                     yield ChatGenerationChunk(message=message)
         except core_errors.HubError as exc:
@@ -570,7 +583,7 @@ class ChatHub(BaseChatModel):
                 exc.partial_text = state.partial_text or exc.partial_text
             raise to_langchain_error(exc) from exc.__cause__
         want_usage = bool(kwargs.get("stream_usage", self.stream_usage))
-        for message in self._final_chunks(state, payload, want_usage):
+        for message in self._final_chunks(state, payload, want_usage, reply_headers):
             yield ChatGenerationChunk(message=message)
 
     # -- tools and structured output ----------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import pickle
 from collections.abc import Callable
 from typing import Any
@@ -387,6 +388,28 @@ def test_response_metadata_and_headers(hub_emulator: Any, hub_key: KeyFactory) -
     assert isinstance(meta["headers"], dict)
     assert "authorization" not in {k.lower() for k in meta["headers"]}
     assert llm._get_ls_params()["ls_provider"] == "tokenhub"
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_stream_carries_response_headers_on_request(
+    hub_emulator: Any, hub_key: KeyFactory, mode: str
+) -> None:
+    llm = _llm(hub_emulator, "electronhub", hub_key("electronhub"), include_response_headers=True)
+    if mode == "sync":
+        chunks = list(llm.stream("hi"))
+    else:
+
+        async def collect() -> list[Any]:
+            return [c async for c in llm.astream("hi")]
+
+        chunks = asyncio.run(collect())
+    with_headers = [c for c in chunks if "headers" in c.response_metadata]
+    assert len(with_headers) == 1
+    headers = {k.lower(): v for k, v in with_headers[0].response_metadata["headers"].items()}
+    assert headers["x-request-id"]
+    assert "x-ratelimit-limit" in headers  # Electron Hub sends its rate-limit headers
+    plain = _llm(hub_emulator, "electronhub", hub_key("electronhub"))
+    assert all("headers" not in c.response_metadata for c in plain.stream("hi"))
 
 
 def test_default_rate_limiter_is_shared_per_key() -> None:
