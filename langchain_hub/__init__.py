@@ -15,6 +15,7 @@ from hub_core._lazy import lazy_exports
 from hub_core._version import __version__
 
 if TYPE_CHECKING:
+    from langchain_hub._errors import is_retryable
     from langchain_hub.chat_models import (
         ChatAPIHub,
         ChatChainHub,
@@ -41,6 +42,7 @@ _EXPORTS: dict[str, str] = {
     "ChainHubEmbeddings": "langchain_hub.embeddings",
     "APIHubEmbeddings": "langchain_hub.embeddings",
     "TokenHubEmbeddings": "langchain_hub.embeddings",
+    "is_retryable": "langchain_hub._errors",
 }
 
 __all__ = [
@@ -55,6 +57,7 @@ __all__ = [
     "HubEmbeddings",
     "TokenHubEmbeddings",
     "__version__",
+    "is_retryable",
 ]
 
 __getattr__, __dir__ = lazy_exports(__name__, globals(), _EXPORTS)

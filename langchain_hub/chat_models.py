@@ -19,7 +19,6 @@ from langchain_core.callbacks import (
     AsyncCallbackManagerForLLMRun,
     CallbackManagerForLLMRun,
 )
-from langchain_core.exceptions import ModelError
 from langchain_core.language_models import (
     BaseChatModel,
     LangSmithParams,
@@ -49,7 +48,7 @@ from hub_core.credits import cost_of
 from hub_core.hubs import HubProfile, get_hub
 from hub_core.ratelimit import limiter_for
 from hub_core.tokens import count_message_tokens, count_tokens
-from langchain_hub._errors import to_langchain_error
+from langchain_hub._errors import is_retryable, to_langchain_error
 from langchain_hub._messages import (
     ReplayPolicy,
     StreamState,
@@ -731,9 +730,7 @@ class ChatHub(BaseChatModel):
             types = retry_if_exception_type
 
             def _should_retry(exc: BaseException) -> bool:
-                if not isinstance(exc, types):
-                    return False
-                return not isinstance(exc, ModelError) or bool(exc.is_retryable)
+                return isinstance(exc, types) and is_retryable(exc)
 
             return super().with_retry(retry_if_exception_type=_should_retry, **kwargs)
         return super().with_retry(retry_if_exception_type=retry_if_exception_type, **kwargs)

@@ -611,3 +611,19 @@ def test_pickle_after_use_rebuilds_client(hub_emulator: Any, hub_key: KeyFactory
     assert clone._client is None
     assert "after pickle" in str(clone.invoke("after pickle").content)
     assert "before pickle" in str(first.content)
+
+
+def test_is_retryable_keeps_a_chain_from_retrying_a_402(
+    hub_emulator: Any, hub_key: KeyFactory
+) -> None:
+    from langchain_hub import is_retryable
+
+    key = hub_key("apihub")
+    hub_emulator.admin.set_account("apihub", key, balance=0)
+    llm = _llm(hub_emulator, "apihub", key)
+    chain = llm.with_structured_output(WeatherReport).with_retry(
+        retry_if_exception_type=is_retryable, stop_after_attempt=3, wait_exponential_jitter=False
+    )
+    with pytest.raises(core.InsufficientCreditsError):
+        chain.invoke("Weather report for Paris")
+    assert len(hub_emulator.admin.ledger("apihub", key)["requests"]) == 1
