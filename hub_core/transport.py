@@ -127,7 +127,11 @@ class HubResponse:
 # Shared client pools
 
 _PoolKey = tuple[str, str, str | None]
-_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20, keepalive_expiry=5.0)
+# Many concurrent streams to one hub are normal (agents, batch jobs): allow 1,000 open
+# connections like the openai SDK, keep 100 warm for reuse.
+_LIMITS = httpx.Limits(max_connections=1000, max_keepalive_connections=100, keepalive_expiry=5.0)
+_DRAIN_LIMIT = 65536
+"""Bytes read after ``[DONE]`` so the connection goes back to the pool instead of closing."""
 
 
 class _Shared:
@@ -910,6 +914,13 @@ class JSONEventStream(_EventStreamBase, Iterator[dict[str, Any]]):
         self._closed = True
         resp = self._resp
         if resp is not None:
+            if self.done_seen and self._bytes is not None:
+                left = _DRAIN_LIMIT  # only the chunked terminator is left after [DONE]
+                with contextlib.suppress(httpx.HTTPError):
+                    for rest in self._bytes:
+                        left -= len(rest)
+                        if left < 0:
+                            break
             resp.close()
 
     def __enter__(self) -> JSONEventStream:
@@ -1023,6 +1034,13 @@ class AsyncJSONEventStream(_EventStreamBase, AsyncIterator[dict[str, Any]]):
         self._closed = True
         resp = self._resp
         if resp is not None:
+            if self.done_seen and self._bytes is not None:
+                left = _DRAIN_LIMIT  # only the chunked terminator is left after [DONE]
+                with contextlib.suppress(httpx.HTTPError):
+                    async for rest in self._bytes:
+                        left -= len(rest)
+                        if left < 0:
+                            break
             await resp.aclose()
 
     async def __aenter__(self) -> AsyncJSONEventStream:

@@ -174,3 +174,36 @@ def test_async_error_event(hub_emulator: Any) -> None:
     with pytest.raises(StreamError) as info:
         asyncio.run(run())
     assert isinstance(info.value.error, ServerError)
+
+
+def _pool_connections(t: Transport) -> list[Any]:
+    return list(t._client()._transport._pool.connections)  # httpx's own pool, read only
+
+
+def test_sequential_streams_reuse_one_connection(hub_emulator: Any) -> None:
+    t, _ = _transport(hub_emulator)
+    seen_ids = set()
+    for _ in range(5):
+        with t.stream_json("POST", "chat/completions", json=CHAT) as stream:
+            assert list(stream)
+            assert stream.done_seen
+        connections = _pool_connections(t)
+        assert len(connections) == 1
+        seen_ids.add(id(connections[0]))
+    assert len(seen_ids) == 1  # the same connection every time: [DONE] handed it back
+
+
+def test_async_sequential_streams_reuse_one_connection(hub_emulator: Any) -> None:
+    t, _ = _transport(hub_emulator)
+
+    async def run() -> set[int]:
+        ids = set()
+        for _ in range(5):
+            async with t.astream_json("POST", "chat/completions", json=CHAT) as stream:
+                assert [c async for c in stream]
+            pool = t._aclient()._transport._pool
+            assert len(pool.connections) == 1
+            ids.add(id(pool.connections[0]))
+        return ids
+
+    assert len(asyncio.run(run())) == 1
