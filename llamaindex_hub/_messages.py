@@ -236,11 +236,15 @@ def build_message(
     reasoning: str | None,
     tool_calls: Sequence[Mapping[str, Any]],
     additional_kwargs: dict[str, Any] | None = None,
+    parse_tool_arguments: bool = True,
 ) -> ChatMessage:
     """An assistant ``ChatMessage``: ThinkingBlock, then TextBlock, then ToolCallBlocks.
 
     ``tool_calls`` are wire-shaped (``{"id", "function": {"name", "arguments"}}``); arguments are
-    parsed into dicts (partial JSON tolerated, so a streamed prefix still parses).
+    parsed into dicts (partial JSON tolerated, so a streamed prefix still parses). Mid-stream
+    messages keep the argument text as is (``parse_tool_arguments=False``): re-parsing the whole
+    growing JSON on every chunk would make a long tool-call stream quadratic, and
+    :func:`tool_selections` parses text arguments when someone asks for them.
     """
     blocks: list[Any] = []
     if reasoning:
@@ -253,7 +257,9 @@ def build_message(
             ToolCallBlock(
                 tool_call_id=call.get("id") or None,
                 tool_name=fn.get("name") or "",
-                tool_kwargs=parse_arguments(fn.get("arguments")),
+                tool_kwargs=parse_arguments(fn.get("arguments"))
+                if parse_tool_arguments or not isinstance(fn.get("arguments"), str)
+                else fn["arguments"],
             )
         )
     extra = dict(additional_kwargs or {})

@@ -74,7 +74,12 @@ class StreamState:
             {"id": c.id, "type": "function", "function": {"name": c.name, "arguments": c.arguments}}
             for c in self.tools.calls()
         ]
-        message = build_message(text=self.text, reasoning=self.reasoning or None, tool_calls=calls)
+        message = build_message(
+            text=self.text,
+            reasoning=self.reasoning or None,
+            tool_calls=calls,
+            parse_tool_arguments=self.finish_reason is not None,
+        )
         return ChatResponse(message=message, delta=delta, raw=raw, additional_kwargs=extra)
 
     def feed(self, chunk: Mapping[str, Any]) -> ChatResponse | None:
