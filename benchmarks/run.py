@@ -5,9 +5,10 @@
     python benchmarks/run.py --only a,b --rounds 3
 
 One local server process (``server.py``); one worker process per (scenario, client), all built
-and warmed up first, then driven round by round, interleaved (A B C ... then ... C B A), so drift
-and noise hit every client alike. Reported: medians over rounds, min-max, client CPU, server
-requests / new connections / CPU, peak RSS, and ratios to raw httpx from the same round.
+and warmed up first, then driven round by round, interleaved (A B C ... then ... C B A; within a
+round each client runs its jobs back to back), so drift and noise hit every client alike.
+Reported: medians over rounds, min-max, client CPU, server requests / new connections / CPU,
+peak RSS, and ratios to raw httpx from the same round.
 """
 
 from __future__ import annotations
@@ -177,8 +178,9 @@ def run_scenario(spec: Scenario, base: str, quick: bool, rounds: int, deadline: 
             log(f"[{spec.key}]   time budget reached after {r} rounds")
             break
         order = workers if r % 2 == 0 else workers[::-1]
-        for job in spec.jobs:
-            for w in order:
+        # Client-major: each client runs its jobs back to back (d's gather_warm relies on it).
+        for w in order:
+            for job in spec.jobs:
                 if w.status != "ok" or (w.ready and job not in w.ready["jobs"]):
                     continue
                 w.send({"cmd": "round", "job": job})
@@ -334,14 +336,14 @@ def main() -> None:
     p.add_argument("--only", default="", help="comma-separated scenario keys (a,b,c,d,e,f,g,h)")
     p.add_argument("--rounds", type=int, default=0, help="override the round count")
     p.add_argument("--budget", type=float, default=0.0,
-                   help="seconds for the whole run; rounds stop early to keep it (default 500, "
+                   help="seconds for the whole run; rounds stop early to keep it (default 480, "
                    "quick 150)")
     p.add_argument("--out", default="", help="output stem (default results/latest or "
                    "results/tmp/quick)")
     args = p.parse_args()
 
     started = time.monotonic()
-    deadline = started + (args.budget or (150.0 if args.quick else 500.0))
+    deadline = started + (args.budget or (150.0 if args.quick else 480.0))
     specs = scenarios(args.quick)
     keys = [k for k in (args.only.split(",") if args.only else [*specs, "f"]) if k]
     keys = sorted(keys)

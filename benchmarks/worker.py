@@ -124,7 +124,7 @@ def main() -> None:
         s1 = server_stats(args.base)
         want = spec.jobs[name].units
         if error is None and units != want:
-            error = f"got {units} {spec.jobs[name].unit}s, expected {want}"
+            error = f"got {units} {spec.jobs[name].unit}s, expected {want}; {extras}"
         send({
             "wall": wall, "cpu": cpu, "units": want, "error": error, "extras": extras,
             "requests": s1["requests"] - s0["requests"],
