@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from hypothesis import given
+from hypothesis import strategies as st
 from langchain_core.messages import (
     AIMessage,
     AIMessageChunk,
@@ -19,6 +21,7 @@ from hub_core.chat import extract_reasoning as reasoning_of
 from langchain_hub._messages import (
     StreamState,
     ai_message_from_choice,
+    fragment_tool_calls,
     message_to_wire,
     messages_to_wire,
     usage_from_wire,
@@ -317,3 +320,20 @@ def test_wire_is_json_serialisable() -> None:
     wire = messages_to_wire([HumanMessage("x"), AIMessage("", tool_calls=[
         {"name": "f", "args": {"k": "ü"}, "id": "c"}])])
     assert json.loads(json.dumps(wire))[1]["tool_calls"][0]["function"]["arguments"] == '{"k": "ü"}'
+
+
+_FRAGMENT = st.one_of(
+    st.just(""),
+    st.text(alphabet='{}[]":, abc019-.tnrufl\\\\', max_size=24),
+    st.sampled_from(['{"', '{"city', '{"city": "Pa', 'ris"}', "}", "{}", '{"a": 1}', " {", "null", "5"]),
+)
+
+
+@given(st.lists(st.tuples(_FRAGMENT, st.sampled_from([None, "f"]), st.sampled_from([None, "c1"])),
+                min_size=1, max_size=3))
+def test_fragment_tool_calls_match_the_core_validator(parts: list[tuple[str, Any, Any]]) -> None:
+    chunks = [tool_call_chunk(name=n, args=a, id=i, index=k) for k, (a, n, i) in enumerate(parts)]
+    reference = AIMessageChunk(content="", tool_call_chunks=chunks)
+    calls, invalid = fragment_tool_calls(chunks)
+    assert calls == reference.tool_calls
+    assert invalid == reference.invalid_tool_calls
