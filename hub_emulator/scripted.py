@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -195,6 +196,41 @@ def _forced_after_tool(body: dict[str, Any], msgs: list[dict[str, Any]]) -> list
     return (fresh or tools)[:1]
 
 
+_REACT_TOOL = re.compile(
+    r"^> Tool Name: (?P<name>\S+)\n(?:.*\n)*?Tool Args: (?P<args>\{.*\})$", re.M
+)
+_OBSERVATION = "Observation:"
+
+
+def _react_reply(msgs: list[dict[str, Any]], last_user: str) -> str | None:
+    """The ReAct text protocol (LlamaIndex ``ReActAgent``): tools are described in the system
+    prompt, the model answers ``Thought/Action/Action Input``, the agent replies with an
+    ``Observation:`` message, and the model then gives ``Answer:``. None for other prompts.
+    """
+    system = next((message_text(m)[0] for m in msgs if m.get("role") == "system"), "")
+    if "Action Input:" not in system or "> Tool Name:" not in system:
+        return None
+    tools = {m["name"]: m["args"] for m in _REACT_TOOL.finditer(system)}
+    last_text = message_text(msgs[-1])[0].strip()
+    if last_text.startswith(_OBSERVATION):
+        result = last_text[len(_OBSERVATION):].strip()
+        return ("Thought: I can answer without using any more tools. I'll use the user's "
+                f"language to answer\nAnswer: The result is {result}.")
+    question = next((message_text(m)[0] for m in msgs if m.get("role") == "user"), last_user)
+    low = question.lower()
+    name = next((n for n in tools if n.lower() in low), next(iter(tools), None))
+    if name is None:
+        return None
+    try:
+        schema = json.loads(tools[name])
+    except ValueError:
+        schema = {"type": "object", "properties": {}}
+    args = fill(schema, PromptValues(question))
+    return ("Thought: The current language of the user is: English. I need to use a tool to "
+            f"help me answer the question.\nAction: {name}\nAction Input: "
+            f"{jsonutil.dumps(args).decode()}")
+
+
 def _call_id(seed: str, i: int) -> str:
     digest = hashlib.blake2b(f"{seed}|{i}".encode(), digest_size=12).hexdigest()
     return f"call_{digest}"
@@ -231,7 +267,10 @@ def plan_reply(body: dict[str, Any], model: str, *, reasoning: bool) -> Reply:
     limit = max_tokens_of(body)
     calls: list[ToolCall] = []
     content: str | None
-    if last.get("role") != "tool" and (tools := _choose_tools(body, last_user or all_text)):
+    react = _react_reply(msgs, last_user) if not body.get("tools") else None
+    if react is not None:
+        content = react
+    elif last.get("role") != "tool" and (tools := _choose_tools(body, last_user or all_text)):
         values = PromptValues(last_user or all_text)
         for i, tool in enumerate(tools):
             args = fill(_tool_params(tool), values)

@@ -110,3 +110,22 @@ def test_after_tool_results_response_format_gives_schema_json() -> None:
     body = _after_tool(response_format={"type": "json_schema", "json_schema": {"name": "R", "schema": schema}})
     reply = plan_reply(body, "m", reasoning=False)
     assert set(json.loads(reply.content or "{}")) == {"summary"}
+
+
+def test_react_protocol_action_then_answer() -> None:
+    system = (
+        "## Tools\n> Tool Name: multiply\nTool Description: multiply two ints\n"
+        'Tool Args: {"properties": {"a": {"type": "integer"}, "b": {"type": "integer"}}, '
+        '"required": ["a", "b"], "type": "object"}\n\nAction Input: the input to the tool'
+    )
+    first = plan_reply({"model": "m", "messages": [
+        {"role": "system", "content": system},
+        {"role": "user", "content": "Use multiply with a=6 and b=7."}]}, "m", reasoning=False)
+    assert "Action: multiply" in (first.content or "")
+    assert json.loads(first.content.split("Action Input:", 1)[1]) == {"a": 6, "b": 7}
+    answer = plan_reply({"model": "m", "messages": [
+        {"role": "system", "content": system},
+        {"role": "user", "content": "Use multiply with a=6 and b=7."},
+        {"role": "assistant", "content": first.content},
+        {"role": "user", "content": "Observation: 42"}]}, "m", reasoning=False)
+    assert (answer.content or "").endswith("Answer: The result is 42.")

@@ -184,17 +184,24 @@ def test_function_agent_two_step_loop(make_llm: MakeLLM, streaming: bool) -> Non
     assert "42" in answer
 
 
-def test_react_agent_completes(make_llm: MakeLLM) -> None:
-    from llama_index.core.agent.workflow import ReActAgent
+@pytest.mark.parametrize("streaming", [True, False])
+def test_react_agent_two_step_tool_loop(make_llm: MakeLLM, streaming: bool) -> None:
+    """ReAct runs over plain text (no ``tools`` field): Thought/Action, Observation, Answer."""
+    from llama_index.core.agent.workflow import ReActAgent, ToolCallResult
 
     llm = make_llm()
-    agent = ReActAgent(tools=[MULTIPLY], llm=llm)
+    agent = ReActAgent(tools=[MULTIPLY], llm=llm, streaming=streaming)
 
-    async def run() -> str:
-        return str(await agent.run(user_msg="Please repeat: blue whale"))
+    async def run() -> tuple[str, list[Any]]:
+        handler = agent.run(user_msg="Use multiply with a=6 and b=7.")
+        results = [ev async for ev in handler.stream_events() if isinstance(ev, ToolCallResult)]
+        return str(await handler), results
 
-    answer = asyncio.run(run())
-    assert "blue whale" in answer
+    answer, results = asyncio.run(run())
+    assert [(r.tool_name, r.tool_kwargs, r.tool_output.content) for r in results] == [
+        ("multiply", {"a": 6, "b": 7}, "42")
+    ]
+    assert "42" in answer
 
 
 # -- structured output -----------------------------------------------------------------------
