@@ -429,9 +429,7 @@ class ChatHub(BaseChatModel):
                     status_code=200,
                 )
             )
-        error = core_errors.error_from_payload(body, hub=self.hub)
-        if error is not None:
-            raise to_langchain_error(error)
+        # A 200 whose body is an error never gets here: the transport raises it.
         choices = body.get("choices")
         if not isinstance(choices, list) or not choices:
             raise to_langchain_error(
