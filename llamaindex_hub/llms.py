@@ -86,13 +86,31 @@ class HubLLM(FunctionCallingLLM):
         hub: ``"electronhub"``, ``"chainhub"``, ``"apihub"``, ``"tokenhub"`` (or a registered hub).
         model: the hub's model id, e.g. ``"gpt-4o"`` or ``"openai/gpt-4.1"``.
         api_key: defaults to ``<HUB>_API_KEY`` (never ``OPENAI_API_KEY``). Kept private: it is not
-            in ``repr``, ``to_dict()``, events or pickles (an unpickled copy re-reads the env var).
+            in ``repr``, ``to_dict()``, events, logs or errors; pickles carry it (as a
+            ``SecretStr``) so worker processes can call the hub.
         base_url: defaults to ``<HUB>_BASE_URL``, then the hub's documented URL.
         rpm: client-side requests/minute; None uses the plan's preset, 0 turns it off.
         stream_usage: ask for usage on streams, so ``TokenCountingHandler`` counts hub calls.
         reasoning_effort: sent as ``reasoning_effort`` when set.
         reasoning_replay: ``"auto"`` follows ``hub_core.chat.reasoning_replay_policy`` (send
             reasoning back only to models that require it on tool turns).
+
+    Example:
+        .. code-block:: python
+
+            from llama_index.core import Settings
+            from llama_index.core.agent.workflow import FunctionAgent
+            from llamaindex_hub import TokenHubLLM
+
+            Settings.llm = TokenHubLLM(model="openai/gpt-4.1")   # TOKENHUB_API_KEY
+            Settings.llm.complete("Hello").text
+            for part in Settings.llm.stream_complete("Tell me a story"):
+                print(part.delta, end="")
+            agent = FunctionAgent(tools=[...], llm=Settings.llm)  # tool calling works
+
+        Out of credits raises ``hub_core.InsufficientCreditsError`` after one request; reasoning
+        models give ``ThinkingBlock``s; usage is on the final response for
+        ``TokenCountingHandler``.
     """
 
     hub: str = Field(description="Hub name, e.g. 'tokenhub'.")
