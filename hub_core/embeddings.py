@@ -95,10 +95,17 @@ def _rebuild_response_error(
 # Pure parts: planning and decoding
 
 
+def _utf8_size(text: str) -> int:
+    return len(text) if text.isascii() else len(text.encode("utf-8"))
+
+
+def _tokens_for_size(size: int) -> int:
+    return max(1, -(-size // 4))
+
+
 def estimate_tokens(text: str) -> int:
     """A cheap token estimate for budgeting: a quarter of the UTF-8 length, at least 1."""
-    size = len(text) if text.isascii() else len(text.encode("utf-8"))
-    return max(1, -(-size // 4))
+    return _tokens_for_size(_utf8_size(text))
 
 
 def plan_batches(
@@ -363,10 +370,10 @@ class EmbeddingsEngine:
                 raise TypeError(f"input {index} is a {type(text).__name__}, not a str")
             if not text:
                 text = EMPTY_INPUT_REPLACEMENT
-            size = len(text) if text.isascii() else len(text.encode("utf-8"))
+            size = _utf8_size(text)
             if size <= limit:
                 out.append(text)
-                estimates.append(max(1, -(-size // 4)))
+                estimates.append(_tokens_for_size(size))
                 continue
             from hub_core.tokens import count_tokens, truncate_to_tokens
 
