@@ -38,6 +38,7 @@ if TYPE_CHECKING:
         RateLimitError,
         ServerError,
         StreamError,
+        UnsupportedFeatureError,
         UpstreamError,
     )
     from hub_core.hubs import HubProfile, ModelPrice, PlanLimits, get_hub, list_hubs, register_hub
@@ -61,6 +62,7 @@ _ERRORS = [
     "RateLimitError",
     "ServerError",
     "StreamError",
+    "UnsupportedFeatureError",
     "UpstreamError",
 ]
 
@@ -114,6 +116,7 @@ __all__ = [
     "RateLimitError",
     "ServerError",
     "StreamError",
+    "UnsupportedFeatureError",
     "UpstreamError",
     "UsageTally",
     "__version__",

@@ -24,7 +24,7 @@ from pydantic import SecretStr
 
 from hub_core.catalog import ModelInfo, model_info, update_from_models_list
 from hub_core.chat import finish_reason_of, partial_text
-from hub_core.errors import HubCapabilityError, StreamError
+from hub_core.errors import StreamError, UnsupportedFeatureError
 from hub_core.hubs import HubProfile, get_hub
 
 if TYPE_CHECKING:
@@ -310,7 +310,7 @@ class HubClient:
     def _balance_url(self) -> tuple[str, str, str]:
         route = self.profile.balance
         if route is None:
-            raise HubCapabilityError(
+            raise UnsupportedFeatureError(
                 f"{self.profile.display_name} documents no balance route; check the balance on "
                 "its dashboard",
                 hub=self.hub,
@@ -322,7 +322,7 @@ class HubClient:
         """What is left on the account, in the hub's unit.
 
         Raises:
-            HubCapabilityError: the hub has no documented balance route (ChainHub, TokenHub).
+            UnsupportedFeatureError: the hub has no documented balance route (ChainHub, TokenHub).
         """
         url, field, unit = self._balance_url()
         data = self.transport.request("GET", url, kind="poll").json()

@@ -30,7 +30,7 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from typing import TYPE_CHECKING, Any, Literal, Protocol, cast
 
-from hub_core.errors import BadRequestError, HubCapabilityError, HubError, error_from_payload
+from hub_core.errors import BadRequestError, HubError, UnsupportedFeatureError, error_from_payload
 
 if TYPE_CHECKING:
     from hub_core.client import HubClient
@@ -308,7 +308,7 @@ class EmbeddingsEngine:
     ) -> None:
         profile = client.profile
         if not profile.supports("embeddings"):
-            raise HubCapabilityError(
+            raise UnsupportedFeatureError(
                 f"{profile.display_name} documents no embeddings endpoint",
                 hub=profile.name,
                 capability="embeddings",

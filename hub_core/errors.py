@@ -32,6 +32,7 @@ __all__ = [
     "RateLimitError",
     "ServerError",
     "StreamError",
+    "UnsupportedFeatureError",
     "UpstreamError",
     "error_from_payload",
     "error_from_response",
@@ -104,14 +105,21 @@ class HubError(Exception):
         return f"{type(self).__name__}({str(self)!r})"
 
 
-class HubCapabilityError(HubError):
-    """The hub has no route for this operation (e.g. a balance endpoint), so nothing was sent."""
+class UnsupportedFeatureError(HubError):
+    """The hub has no documented route for this operation (e.g. a balance endpoint).
+
+    Raised before any request, so nothing was sent; ``capability`` names the feature.
+    """
 
     def __init__(
         self, message: str = "", *, hub: str | None = None, capability: str | None = None
     ) -> None:
         super().__init__(message, hub=hub)
         self.capability = capability
+
+
+HubCapabilityError = UnsupportedFeatureError
+"""Earlier name of :class:`UnsupportedFeatureError`, kept so old imports work."""
 
 
 class HubAPIError(HubError):

@@ -10,7 +10,7 @@ from dataclasses import replace
 import pytest
 
 from hub_core import HubClient, StreamError
-from hub_core.errors import HubCapabilityError
+from hub_core.errors import UnsupportedFeatureError
 from hub_core.hubs import get_hub, register_hub
 
 PREFIX = {"electronhub": "ek-", "chainhub": "sk-", "apihub": "sk-", "tokenhub": "th-"}
@@ -91,7 +91,7 @@ def test_balance_routes_per_hub(hub_emulator) -> None:
     ah = client_for(hub_emulator, "apihub", ah_key).balance()
     assert (eh.amount, eh.unit) == (123, "credits")
     assert (ah.amount, ah.unit) == (4567, "tokens")
-    with pytest.raises(HubCapabilityError, match="no balance route"):
+    with pytest.raises(UnsupportedFeatureError, match="no balance route"):
         client_for(hub_emulator, "chainhub").balance()
 
 

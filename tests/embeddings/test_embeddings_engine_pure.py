@@ -21,7 +21,7 @@ from hub_core.embeddings import (
     parse_embeddings_response,
     plan_batches,
 )
-from hub_core.errors import HubCapabilityError, HubError, RateLimitError
+from hub_core.errors import HubError, RateLimitError, UnsupportedFeatureError
 
 NOWHERE = "http://127.0.0.1:9/v1"  # never contacted: these tests send nothing
 
@@ -256,7 +256,7 @@ def test_engine_refuses_hub_without_embeddings() -> None:
 
     profile = replace(get_hub("apihub"), name="noembed-test", capabilities=frozenset({"chat"}))
     client = HubClient(profile, api_key="sk-x", base_url=NOWHERE, rpm=0)
-    with pytest.raises(HubCapabilityError):
+    with pytest.raises(UnsupportedFeatureError):
         EmbeddingsEngine(client)
 
 
