@@ -30,7 +30,13 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from typing import TYPE_CHECKING, Any, Literal, Protocol, cast
 
-from hub_core.errors import BadRequestError, HubError, UnsupportedFeatureError, error_from_payload
+from hub_core.errors import (
+    BadRequestError,
+    HubError,
+    HubInputError,
+    UnsupportedFeatureError,
+    error_from_payload,
+)
 
 if TYPE_CHECKING:
     from hub_core.client import HubClient
@@ -50,13 +56,13 @@ EMPTY_INPUT_REPLACEMENT = " "
 """What an empty string is sent as: OpenAI-lineage backends answer 400 to ``""``."""
 
 
-class EmbeddingInputError(HubError, ValueError):
+class EmbeddingInputError(HubInputError):
     """An input exceeds the model's context and ``on_long_input="error"``; nothing was sent."""
 
     def __init__(
         self, message: str, *, hub: str | None = None, index: int, tokens: int, limit: int
     ) -> None:
-        super().__init__(message, hub=hub)
+        super().__init__(message, hub=hub, field=f"input[{index}]", value=tokens)
         self.index = index
         self.tokens = tokens
         self.limit = limit

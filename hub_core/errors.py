@@ -18,10 +18,12 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "BudgetExceededError",
+    "DownloadError",
     "HubAPIError",
     "HubCapabilityError",
     "HubConnectionError",
     "HubError",
+    "HubInputError",
     "HubTimeoutError",
     "InsufficientCreditsError",
     "MediaJobError",
@@ -116,6 +118,44 @@ class UnsupportedFeatureError(HubError):
     ) -> None:
         super().__init__(message, hub=hub)
         self.capability = capability
+
+
+class HubInputError(HubError, ValueError):
+    """Bad input refused before any request: names the field, the rule, the value and the fix.
+
+    Also a ``ValueError``, so code that validates with ``except ValueError`` keeps working.
+
+    Example:
+        >>> str(HubInputError.invalid("n", "must be from 1 to 10", 12, fix="ask for fewer images"))
+        'n must be from 1 to 10; got 12. Fix: ask for fewer images'
+    """
+
+    def __init__(
+        self,
+        message: str = "",
+        *,
+        hub: str | None = None,
+        field: str | None = None,
+        rule: str | None = None,
+        value: Any = None,
+    ) -> None:
+        super().__init__(message, hub=hub)
+        self.field = field
+        self.rule = rule
+        self.value = value
+
+    @classmethod
+    def invalid(
+        cls, field: str, rule: str, value: Any, *, fix: str = "", hub: str | None = None
+    ) -> HubInputError:
+        """The standard message: ``<field> <rule>; got <value>. Fix: <fix>``."""
+        shown = repr(value)
+        if len(shown) > 80:
+            shown = shown[:77] + "..."
+        message = f"{field} {rule}; got {redact(shown)}"
+        if fix:
+            message += f". Fix: {fix}"
+        return cls(message, hub=hub, field=field, rule=rule, value=value)
 
 
 HubCapabilityError = UnsupportedFeatureError
@@ -283,6 +323,28 @@ class MediaJobError(HubError):
         self.job_id = job_id
         self.status = status
         self.body = body
+
+
+class DownloadError(HubError):
+    """A result file could not be fetched whole; nothing was left at the final path.
+
+    The job itself is not affected: its URLs stay in the result and the journal, and only the
+    download needs retrying. ``url`` has its query string removed (signed URLs carry tokens).
+    """
+
+    def __init__(
+        self,
+        message: str = "",
+        *,
+        hub: str | None = None,
+        url: str | None = None,
+        received: int = 0,
+        status_code: int | None = None,
+    ) -> None:
+        super().__init__(message, hub=hub)
+        self.url = url
+        self.received = received
+        self.status_code = status_code
 
 
 class MediaJobTimeout(MediaJobError):
