@@ -299,6 +299,10 @@ def plan_reply(body: dict[str, Any], model: str, *, reasoning: bool) -> Reply:
     else:
         content = _json_reply(body, all_text, last_user)
         if content is None:
+            from .grounded import answer
+
+            content = answer(last_user)
+        if content is None:
             content = (f"You said: \"{_snippet(last_user)}\". This is a scripted reply "
                        f"from {model}, deterministic and free of charge.")
     r_tokens = tokens.count(think)

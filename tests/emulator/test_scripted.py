@@ -129,3 +129,25 @@ def test_react_protocol_action_then_answer() -> None:
         {"role": "assistant", "content": first.content},
         {"role": "user", "content": "Observation: 42"}]}, "m", reasoning=False)
     assert (answer.content or "").endswith("Answer: The result is 42.")
+
+
+def test_a_retrieval_prompt_gets_the_best_matching_context_paragraph() -> None:
+    from hub_emulator.grounded import answer
+
+    prompt = (
+        "Context information is below.\n---------------------\nfile_path: /d/a.md\n\n"
+        "Bananas are rich in potassium.\n\nfile_path: /d/b.md\n\n"
+        "The Eiffel Tower is in Paris. It is 330 metres tall. It opened in 1889. More text.\n"
+        "---------------------\nGiven the context information and not prior knowledge, answer "
+        "the query.\nQuery: How tall is the Eiffel Tower?\nAnswer: "
+    )
+    assert answer(prompt) == (
+        "The Eiffel Tower is in Paris. It is 330 metres tall. It opened in 1889."
+    )
+    assert answer(prompt.replace("How tall is the Eiffel Tower", "What is in bananas")) == (
+        "Bananas are rich in potassium."
+    )
+    assert answer(prompt.replace("How tall is the Eiffel Tower", "Who wrote Hamlet")) == (
+        "The context does not say."
+    )
+    assert answer("Tell me about Paris") is None
