@@ -18,7 +18,7 @@ _QUERY = re.compile(r"(?:^|\n)\s*(?:Query|Question)\s*:\s*(.+?)\s*(?:\n\s*Answer
 _CONTEXT = re.compile(r"context(?: information)?(?: is below)?\s*[.:]?\s*\n(.*?)"
                       r"(?:\n\s*-{3,}\s*\n|\n\s*(?:Given the context|Query|Question)\s*[:\w])",
                       re.IGNORECASE | re.DOTALL)
-_SENTENCE = re.compile(r"[^.!?\n]+[.!?]?")
+_SENTENCE = re.compile(r"(?:[^.!?\n]|\.(?=\d))+[.!?]?")  # "0.20" is not a sentence end
 _META = re.compile(r"^\s*[\w ]+:\s*\S+\s*$")  # "file_path: ..." metadata lines
 
 

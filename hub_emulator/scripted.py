@@ -295,7 +295,8 @@ def plan_reply(body: dict[str, Any], model: str, *, reasoning: bool) -> Reply:
             content = None
         else:
             content = _json_reply(body, f"{joined} {last_user}", joined) or (
-                f"The tool returned: {joined}. So the answer is {joined}.")
+                f"The tool returned: {joined.rstrip('.')}. So the answer is "
+                f"{joined.rstrip('.')}.")
     else:
         content = _json_reply(body, all_text, last_user)
         if content is None:
