@@ -191,3 +191,40 @@ def test_electronhub_music_answers_a_url_to_an_mp3(hub_emulator: Emulator,
                           headers=auth(hub_key("chainhub")),
                           json={"model": "chirp-v3-5", "prompt": "x"})
     assert chainhub.status_code == 404  # ChainHub music is the Suno task API
+
+
+def test_keys_and_rate_limits_apply_to_media(hub_emulator: Emulator,
+                                             hub_key: Callable[[str], str]) -> None:
+    url = f"{hub_emulator.base_url('chainhub')}/audio/speech"
+    body = {"model": "tts-1", "voice": "alloy", "input": "hi"}
+    assert httpx.post(url, json=body).status_code == 401
+    assert httpx.post(url, json=body, headers=auth("ek-wrong-prefix")).status_code == 401
+    key = hub_key("chainhub")
+    hub_emulator.admin.set_account("chainhub", key, plan="rpm:1")
+    assert _speech(hub_emulator, "chainhub", key).status_code == 200
+    limited = _speech(hub_emulator, "chainhub", key)
+    assert limited.status_code == 429 and "retry-after" in limited.headers
+    assert len(jobs(hub_emulator, "chainhub", key)) == 1
+
+
+def test_sync_reply_dropped_after_accept_is_recorded_and_charged(
+        hub_emulator: Emulator, hub_key: Callable[[str], str]) -> None:
+    key = hub_key("electronhub")
+    hub_emulator.admin.fault(hub="electronhub", path="audio/speech", drop="after_accept")
+    with pytest.raises(httpx.RemoteProtocolError):
+        _speech(hub_emulator, "electronhub", key)
+    ledger = hub_emulator.admin.ledger("electronhub", key)
+    (job,) = ledger["jobs"].values()
+    assert job["kind"] == "speech" and job["credits"] == 5 and ledger["spent"] == 5
+
+
+def test_sync_job_fail_is_a_400_that_costs_nothing(hub_emulator: Emulator,
+                                                    hub_key: Callable[[str], str]) -> None:
+    key = hub_key("chainhub")
+    hub_emulator.admin.fault(hub="chainhub", path="audio/speech", job_fail="voice not allowed")
+    resp = _speech(hub_emulator, "chainhub", key)
+    assert resp.status_code == 400
+    assert resp.json()["error"]["message"] == "Your request was rejected: voice not allowed"
+    ledger = hub_emulator.admin.ledger("chainhub", key)
+    (job,) = ledger["jobs"].values()
+    assert job["status"] == "failed" and job["credits"] == 0 and ledger["spent"] == 0
