@@ -14,7 +14,7 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeGuard
 
 from hub_core.errors import HubAPIError
 from hub_core.hubs import ModelPrice
@@ -73,6 +73,11 @@ def price_from_entry(entry: Mapping[str, Any]) -> ModelPrice | None:
     )
 
 
+def _words(value: Any) -> TypeGuard[list[str]]:
+    """A non-empty list of strings (a capability or parameter list)."""
+    return isinstance(value, list) and bool(value) and all(isinstance(w, str) for w in value)
+
+
 def _flags_from_words(words: list[str]) -> dict[str, bool]:
     """A complete capability list: flags it names are on, listable flags it leaves out are off."""
     flags = dict.fromkeys(_LISTABLE, False)
@@ -96,11 +101,11 @@ def _capability_flags(entry: Mapping[str, Any]) -> dict[str, bool]:
                 flag = _FLAG_WORDS.get(str(word).lower())
                 if flag is not None and isinstance(on, bool):
                     flags[flag] = on
-        elif isinstance(value, list):
-            flags.update(_flags_from_words([str(w) for w in value]))
+        elif key == "capabilities" and _words(value):
+            flags.update(_flags_from_words(value))
     params = entry.get("supported_parameters")
-    if isinstance(params, list):
-        flags.update(_flags_from_words([str(w) for w in params]))
+    if _words(params):
+        flags.update(_flags_from_words(params))
     architecture = entry.get("architecture")
     if isinstance(architecture, Mapping):
         inputs = architecture.get("input_modalities")
