@@ -22,6 +22,7 @@ from urllib.parse import quote
 
 from pydantic import SecretStr
 
+from hub_core._owner import TransportOwner
 from hub_core.account import (
     DEFAULT_USAGE_LIMIT,
     Balance,
@@ -58,7 +59,7 @@ def _secret(value: str | SecretStr | None, env: str) -> SecretStr | None:
     return SecretStr(from_env) if from_env else None
 
 
-class HubClient:
+class HubClient(TransportOwner):
     """Framework-free client for one hub and one key.
 
     Args:
@@ -114,65 +115,24 @@ class HubClient:
         """The hub's name."""
         return self.profile.name
 
-    @property
-    def transport(self) -> Transport:
-        """The HTTP transport, built on first use (and again after unpickling)."""
-        transport = self._transport
-        if transport is None:
-            with self._lock:
-                transport = self._transport
-                if transport is None:
-                    from hub_core.transport import Transport
+    def _new_transport(self) -> Transport:
+        from hub_core.transport import Transport
 
-                    transport = Transport(
-                        hub=self.profile.name,
-                        base_url=self.base_url,
-                        api_key=self.api_key,
-                        timeout=self.timeout,
-                        max_retries=self.max_retries,
-                        default_headers=self.default_headers,
-                        proxy=self.proxy,
-                        rpm=self.rpm,
-                    )
-                    self._transport = transport
-        return transport
+        return Transport(
+            hub=self.profile.name,
+            base_url=self.base_url,
+            api_key=self.api_key,
+            timeout=self.timeout,
+            max_retries=self.max_retries,
+            default_headers=self.default_headers,
+            proxy=self.proxy,
+            rpm=self.rpm,
+        )
 
     def url(self, endpoint: str, **path_params: str) -> str:
         """Absolute URL of a named endpoint of this hub (see ``HubProfile.endpoints``)."""
         url = self.profile.url_for(endpoint, self.base_url)
         return url.format(**path_params) if path_params else url
-
-    def close(self) -> None:
-        """Release this client's connections (shared pools stay open for other clients)."""
-        if self._transport is not None:
-            self._transport.close()
-
-    async def aclose(self) -> None:
-        """Async twin of :meth:`close`."""
-        if self._transport is not None:
-            await self._transport.aclose()
-
-    def __enter__(self) -> HubClient:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    async def __aenter__(self) -> HubClient:
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.aclose()
-
-    def __getstate__(self) -> dict[str, Any]:
-        state = self.__dict__.copy()
-        state["_transport"] = None
-        state["_lock"] = None
-        return state
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
-        self._lock = threading.Lock()
 
     def __repr__(self) -> str:
         key = "set" if self.api_key is not None else "missing"

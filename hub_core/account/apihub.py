@@ -24,6 +24,7 @@ from urllib.parse import quote
 
 from pydantic import SecretStr
 
+from hub_core._owner import TransportOwner
 from hub_core.account.history import rows_of
 from hub_core.errors import HubAPIError, HubError, HubInputError
 from hub_core.hubs import get_hub
@@ -108,7 +109,7 @@ def api_key_record(row: Mapping[str, Any]) -> APIKey:
     )
 
 
-def _requiredtext(value: Any, name: str, fix: str) -> str:
+def _required_text(value: Any, name: str, fix: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise HubInputError.invalid(
             name, "must be a non-empty string", value, fix=fix, hub="apihub"
@@ -138,7 +139,7 @@ def _credentials(email: Any, password: Any) -> dict[str, str]:
     return {"email": email.strip(), "password": password}
 
 
-class APIHubAccount:
+class APIHubAccount(TransportOwner):
     """API Hub's account API: register or log in, then list, create and deactivate keys.
 
     Args:
@@ -155,6 +156,8 @@ class APIHubAccount:
         >>> [k.masked_key for k in account.list_keys()]  # doctest: +SKIP
         ['sk-1a2b...9f8e']
     """
+
+    _NOT_PICKLED = ("_jwt",)  # a copy must log in again
 
     def __init__(
         self,
@@ -184,34 +187,21 @@ class APIHubAccount:
     def __repr__(self) -> str:
         return f"APIHubAccount(base_url={self.base_url!r}, logged_in={self.logged_in})"
 
-    def __getstate__(self) -> dict[str, Any]:
-        state = self.__dict__.copy()
-        state.update(_jwt=None, _transport=None, _lock=None)  # a copy must log in again
-        return state
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
-        self._lock = threading.Lock()
-
     # -- plumbing -----------------------------------------------------------------------------
 
-    @property
-    def transport(self) -> Transport:
+    def _new_transport(self) -> Transport:
         """A keyless transport; the JWT goes only on the calls that need it."""
-        with self._lock:
-            if self._transport is None:
-                from hub_core.transport import Transport
+        from hub_core.transport import Transport
 
-                self._transport = Transport(
-                    hub=self.profile.name,
-                    base_url=self.base_url,
-                    api_key=None,
-                    timeout=self.timeout,
-                    max_retries=self.max_retries,
-                    default_headers=self.default_headers,
-                    proxy=self.proxy,
-                )
-            return self._transport
+        return Transport(
+            hub=self.profile.name,
+            base_url=self.base_url,
+            api_key=None,
+            timeout=self.timeout,
+            max_retries=self.max_retries,
+            default_headers=self.default_headers,
+            proxy=self.proxy,
+        )
 
     def _url(self, endpoint: str, suffix: str = "") -> str:
         return self.profile.url_for(endpoint, self.base_url) + suffix
@@ -299,7 +289,7 @@ class APIHubAccount:
 
     @staticmethod
     def _key_path(key_id: Any) -> str:
-        key_id = _requiredtext(key_id, "key_id", "pass the id of a key from list_keys()")
+        key_id = _required_text(key_id, "key_id", "pass the id of a key from list_keys()")
         return "/" + quote(key_id, safe="")
 
     # -- register / login ---------------------------------------------------------------------
@@ -349,13 +339,13 @@ class APIHubAccount:
 
     def create_key(self, name: str) -> APIKey:
         """A new key named ``name`` (sent in the query string); its ``key`` is shown only now."""
-        label = _requiredtext(name, "name", "pass a label such as name='ci'")
+        label = _required_text(name, "name", "pass a label such as name='ci'")
         data = self._send("POST", "api_keys", params={"name": label}, auth=True, kind="submit")
         return self._created(data)
 
     async def acreate_key(self, name: str) -> APIKey:
         """Async twin of :meth:`create_key`."""
-        label = _requiredtext(name, "name", "pass a label such as name='ci'")
+        label = _required_text(name, "name", "pass a label such as name='ci'")
         data = await self._asend(
             "POST", "api_keys", params={"name": label}, auth=True, kind="submit"
         )
@@ -382,25 +372,3 @@ class APIHubAccount:
         from hub_core.client import HubClient
 
         return HubClient(self.profile, api_key=api_key, base_url=self.base_url, **kwargs)
-
-    def close(self) -> None:
-        """Release the connections."""
-        if self._transport is not None:
-            self._transport.close()
-
-    async def aclose(self) -> None:
-        """Async twin of :meth:`close`."""
-        if self._transport is not None:
-            await self._transport.aclose()
-
-    def __enter__(self) -> APIHubAccount:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    async def __aenter__(self) -> APIHubAccount:
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.aclose()

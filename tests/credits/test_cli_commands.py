@@ -170,7 +170,7 @@ def test_missing_key_is_a_usage_error_naming_the_variable(hub_env, capsys, monke
 
 
 def test_hub_errors_exit_1_with_the_error_type_and_no_key(hub_env, hub_emulator, capsys, monkeypatch) -> None:
-    hub_emulator.admin.fault(hub="electronhub", path="user/me", count=2, status=401,
+    hub_emulator.admin.fault(hub="electronhub", path="user/me", count=1, status=401,
                              body=f"bad key {hub_env['electronhub']}")
     code, out, err = run(capsys, "balance", "--hub", "electronhub")
     assert code == HUB_ERROR and out == "" and err.startswith("ai-hubs: AuthenticationError: ")
