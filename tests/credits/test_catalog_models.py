@@ -10,7 +10,7 @@ from account_support import client_for, fresh_catalog, new_key, requests_of
 from hub_core import ModelInfo, ModelNotFoundError
 from hub_core.catalog import DEFAULT_CATALOG_TTL, model_info
 from hub_core.catalog_entries import entries_of, fields_from_entry, price_from_entry
-from hub_core.errors import HubAPIError
+from hub_core.errors import HubAPIError, HubInputError
 from hub_core.hubs import ModelPrice
 
 pytestmark = pytest.mark.usefixtures(fresh_catalog.__name__)
@@ -83,6 +83,9 @@ def test_a_model_is_missing_only_when_the_hub_says_404(hub_emulator) -> None:
     assert info.value.status_code == 404 and info.value.model == "totally-new-model-2031"
     with pytest.raises(ModelNotFoundError):
         asyncio.run(client.amodel("totally-new-model-2031"))
+    with pytest.raises(HubInputError) as empty:
+        client.model("  ")
+    assert empty.value.field == "model"
 
 
 def test_langchain_profile_and_llamaindex_metadata_read_the_catalog(hub_emulator) -> None:

@@ -180,6 +180,8 @@ def test_hub_errors_exit_1_with_the_error_type_and_no_key(hub_env, hub_emulator,
     code, _, err = run(capsys, "models", "--hub", "apihub")
     assert code == HUB_ERROR and "HubConnectionError" in err
     assert_one_line_error(err)
+    code, out, _ = run(capsys, "models", "--hub", "apihub", "--base-url", hub_emulator.base_url("apihub"))
+    assert code == OK and "qwen-max" in out  # --base-url wins over APIHUB_BASE_URL
 
 
 def test_help_exits_0(capsys) -> None:
