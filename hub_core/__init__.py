@@ -16,8 +16,16 @@ from hub_core._lazy import lazy_exports
 from hub_core._version import __version__
 
 if TYPE_CHECKING:
+    from hub_core.account import (
+        APIHubAccount,
+        APIKey,
+        Balance,
+        LoginResult,
+        RegisterResult,
+        UsageRecord,
+    )
     from hub_core.catalog import ModelInfo, model_info
-    from hub_core.client import Balance, HubClient
+    from hub_core.client import HubClient
     from hub_core.credits import BudgetGuard, Cost, UsageTally, cost_of
     from hub_core.embeddings import EmbeddingInputError, EmbeddingsEngine
     from hub_core.errors import (
@@ -72,7 +80,12 @@ _ERRORS = [
 
 _EXPORTS: dict[str, str] = {
     "HubClient": "hub_core.client",
-    "Balance": "hub_core.client",
+    "APIHubAccount": "hub_core.account",
+    "APIKey": "hub_core.account",
+    "Balance": "hub_core.account",
+    "LoginResult": "hub_core.account",
+    "RegisterResult": "hub_core.account",
+    "UsageRecord": "hub_core.account",
     "HubProfile": "hub_core.hubs",
     "ModelPrice": "hub_core.hubs",
     "PlanLimits": "hub_core.hubs",
@@ -93,6 +106,8 @@ _EXPORTS: dict[str, str] = {
 }
 
 __all__ = [
+    "APIHubAccount",
+    "APIKey",
     "AuthenticationError",
     "BadRequestError",
     "Balance",
@@ -111,6 +126,7 @@ __all__ = [
     "HubProfile",
     "HubTimeoutError",
     "InsufficientCreditsError",
+    "LoginResult",
     "MediaJobError",
     "MediaJobTimeout",
     "ModelInfo",
@@ -120,10 +136,12 @@ __all__ = [
     "PermissionDeniedError",
     "PlanLimits",
     "RateLimitError",
+    "RegisterResult",
     "ServerError",
     "StreamError",
     "UnsupportedFeatureError",
     "UpstreamError",
+    "UsageRecord",
     "UsageTally",
     "__version__",
     "cost_of",

@@ -6,7 +6,10 @@ the structured-output method. Knowledge comes from three places, later ones winn
 1. model families (``claude-*`` has 200k context, ``deepseek-r1`` reasons, ...): any name gets
    sensible values, never an error;
 2. the hub's price table (a priced model is a known model);
-3. the hub's live ``/models`` list, merged with :func:`update_from_models_list`.
+3. the hub's live ``/models`` list (``HubClient.models()``), merged with :func:`remember_models`.
+
+``HubClient.models()`` keeps each (hub, base URL) listing for a TTL (:data:`DEFAULT_CATALOG_TTL`),
+so adapters and the CLI can ask often; :func:`model_info` itself never sends a request.
 
 Example:
     >>> from hub_core.catalog import model_info
@@ -18,14 +21,18 @@ Example:
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
+from hub_core.catalog_entries import fields_from_entry
 from hub_core.hubs import HubProfile, ModelPrice, get_hub
 
 DEFAULT_CONTEXT_WINDOW = 32_768
 DEFAULT_MAX_OUTPUT = 4_096
+DEFAULT_CATALOG_TTL = 600.0
+"""Seconds a hub's ``/models`` listing is reused before ``HubClient.models()`` asks again."""
 
 
 @dataclass(frozen=True)
@@ -46,6 +53,29 @@ class ModelInfo:
     known: bool = False
     """True when the hub's catalog or price table names this model (not only its family)."""
     price: ModelPrice | None = None
+    """The profile's price table entry when it has one, else the price ``/models`` states."""
+    listed: bool = False
+    """True when the hub's own ``/models`` answer named this model."""
+    owned_by: str | None = None
+    capabilities: tuple[str, ...] = ()
+    """``chat`` or ``embeddings``, then ``tools``, ``json_mode``, ``structured_output``,
+    ``vision``, ``reasoning`` as the flags say."""
+    endpoints: tuple[str, ...] = ()
+    """Routes the model serves, relative to the base URL (as the hub lists them, else by kind)."""
+    raw: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
+    """The hub's ``/models`` entry, when it listed the model."""
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready fields (price as a dict of its set parts; ``raw`` left out)."""
+        out = {k: v for k, v in asdict(self).items() if k not in ("raw", "price")}
+        out["capabilities"] = list(self.capabilities)
+        out["endpoints"] = list(self.endpoints)
+        out["price"] = (
+            None
+            if self.price is None
+            else {k: v for k, v in asdict(self.price).items() if v is not None}
+        )
+        return out
 
     def as_langchain_profile(self) -> dict[str, Any]:
         """The keys LangChain's ``ModelProfile`` understands."""
@@ -117,7 +147,8 @@ _KNOWN: dict[str, frozenset[str]] = {
     ),
 }
 
-_live: dict[tuple[str, str], dict[str, Any]] = {}
+_live: dict[tuple[str, str], tuple[dict[str, Any], Mapping[str, Any]]] = {}
+_listings: dict[tuple[str, str], tuple[float, tuple[ModelInfo, ...]]] = {}
 _lock = threading.Lock()
 
 
@@ -137,61 +168,104 @@ def _family_overrides(model: str) -> dict[str, Any]:
     return merged
 
 
+def _capabilities(fields: Mapping[str, Any]) -> tuple[str, ...]:
+    embedding = bool(fields.get("embedding"))
+    words = ["embeddings" if embedding else "chat"]
+    if not embedding:
+        flags = (
+            ("supports_tools", "tools"),
+            ("supports_json_mode", "json_mode"),
+            ("supports_json_schema", "structured_output"),
+            ("supports_vision", "vision"),
+            ("reasoning", "reasoning"),
+        )
+        words += [word for name, word in flags if fields.get(name, _DEFAULTS[name])]
+    return tuple(words)
+
+
+_DEFAULTS: dict[str, Any] = {f.name: f.default for f in fields(ModelInfo)}
+
+
+def _build(
+    profile: HubProfile, model: str, live: Mapping[str, Any] | None, raw: Mapping[str, Any] | None
+) -> ModelInfo:
+    """Family defaults, then the price table, then what the hub's ``/models`` entry says."""
+    values = _family_overrides(model)
+    table_price = profile.prices.get(model) or profile.prices.get(_bare(model))
+    known = model in _KNOWN.get(profile.name, frozenset()) or table_price is not None
+    if live is not None:
+        values.update(live)
+        known = True
+    if table_price is not None:
+        values["price"] = table_price
+    if profile.name == "electronhub" and model.endswith(":reasoning-exclude"):
+        values["reasoning"] = False
+    values["capabilities"] = _capabilities(values)
+    if not values.get("endpoints"):
+        values["endpoints"] = ("embeddings",) if values.get("embedding") else ("chat/completions",)
+    return ModelInfo(
+        id=model, hub=profile.name, known=known, listed=live is not None, raw=raw, **values
+    )
+
+
 def model_info(hub: str | HubProfile, model: str) -> ModelInfo:
-    """Everything known about ``model`` on ``hub``; an unknown name gets family defaults."""
+    """Everything known about ``model`` on ``hub``; an unknown name gets family defaults.
+
+    Never sends a request: it reads the static tables and the last ``/models`` answer this
+    process saw for the hub (from ``HubClient.models()``).
+    """
     profile = get_hub(hub)
-    fields = _family_overrides(model)
-    price = profile.prices.get(model) or profile.prices.get(_bare(model))
-    known = model in _KNOWN.get(profile.name, frozenset()) or price is not None
     with _lock:
         live = _live.get((profile.name, model))
-    if live:
-        fields.update(live)
-        known = True
-    if profile.name == "electronhub" and model.endswith(":reasoning-exclude"):
-        fields["reasoning"] = False
-    return ModelInfo(id=model, hub=profile.name, known=known, price=price, **fields)
+    if live is None:
+        return _build(profile, model, None, None)
+    return _build(profile, model, live[0], live[1])
 
 
-def _from_models_entry(entry: Mapping[str, Any]) -> dict[str, Any]:
-    """Capability fields from one ``/models`` entry (Electron Hub and OpenAI-like shapes)."""
-    fields: dict[str, Any] = {}
-    for key in ("tokens", "context_length", "context_window", "max_input_tokens"):
-        value = entry.get(key)
-        if isinstance(value, int) and value > 0:
-            fields["context_window"] = value
-            break
-    capabilities = entry.get("capabilities") or entry.get("metadata") or {}
-    if isinstance(capabilities, Mapping):
-        flag_map = {
-            "function_call": "supports_tools",
-            "tools": "supports_tools",
-            "tool_calling": "supports_tools",
-            "json_schema": "supports_json_schema",
-            "structured_output": "supports_json_schema",
-            "vision": "supports_vision",
-            "reasoning": "reasoning",
-        }
-        for key, name in flag_map.items():
-            if isinstance(capabilities.get(key), bool):
-                fields[name] = capabilities[key]
-    endpoints = entry.get("endpoints")
-    if isinstance(endpoints, list) and any("embeddings" in str(e) for e in endpoints):
-        fields["embedding"] = True
-    return fields
+def remember_models(
+    hub: str | HubProfile, entries: Iterable[Mapping[str, Any]], *, base_url: str | None = None
+) -> list[ModelInfo]:
+    """Merge a hub's ``/models`` entries into the catalog; returns them as :class:`ModelInfo`.
+
+    With ``base_url`` the list is also kept as that hub's listing (see :func:`cached_models`).
+    """
+    profile = get_hub(hub)
+    infos: list[ModelInfo] = []
+    with _lock:
+        for entry in entries:
+            model_id = entry.get("id") if isinstance(entry, Mapping) else None
+            if not isinstance(model_id, str):
+                continue
+            live = fields_from_entry(entry)
+            _live[(profile.name, model_id)] = (live, entry)
+            infos.append(_build(profile, model_id, live, entry))
+        if base_url is not None:
+            _listings[(profile.name, base_url)] = (time.monotonic(), tuple(infos))
+    return infos
 
 
 def update_from_models_list(hub: str | HubProfile, entries: Iterable[Mapping[str, Any]]) -> int:
     """Merge a hub's live ``/models`` answer into the catalog; returns how many models it named."""
+    return len(remember_models(hub, entries))
+
+
+def cached_models(
+    hub: str | HubProfile, base_url: str, ttl: float = DEFAULT_CATALOG_TTL
+) -> list[ModelInfo] | None:
+    """The listing fetched from ``base_url`` less than ``ttl`` seconds ago, else None."""
     profile = get_hub(hub)
-    count = 0
     with _lock:
-        for entry in entries:
-            model_id = entry.get("id")
-            if isinstance(model_id, str):
-                _live[(profile.name, model_id)] = _from_models_entry(entry)
-                count += 1
-    return count
+        held = _listings.get((profile.name, base_url))
+    if held is None or time.monotonic() - held[0] >= ttl:
+        return None
+    return list(held[1])
+
+
+def clear_catalog() -> None:
+    """Forget every ``/models`` answer (listings and merged fields); static tables stay."""
+    with _lock:
+        _live.clear()
+        _listings.clear()
 
 
 def with_overrides(info: ModelInfo, **overrides: Any) -> ModelInfo:

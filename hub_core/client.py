@@ -17,28 +17,37 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import AsyncIterator, Iterator, Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from pydantic import SecretStr
 
-from hub_core.catalog import ModelInfo, model_info, update_from_models_list
+from hub_core._owner import TransportOwner
+from hub_core.account import (
+    DEFAULT_USAGE_LIMIT,
+    Balance,
+    UsageRecord,
+    balance_from_reply,
+    balance_request,
+    usage_records_from_reply,
+    usage_request,
+)
+from hub_core.catalog import (
+    DEFAULT_CATALOG_TTL,
+    ModelInfo,
+    cached_models,
+    model_info,
+    remember_models,
+)
+from hub_core.catalog_entries import entries_of
 from hub_core.chat import finish_reason_of, partial_text
-from hub_core.errors import StreamError, UnsupportedFeatureError
+from hub_core.errors import HubAPIError, HubInputError, StreamError
 from hub_core.hubs import HubProfile, get_hub
 
 if TYPE_CHECKING:
     from hub_core.transport import HubResponse, Timeouts, Transport
 
-
-
-@dataclass(frozen=True)
-class Balance:
-    """What a hub says is left on the account."""
-
-    amount: float
-    unit: str
-    raw: Mapping[str, Any]
+__all__ = ["CLIENT_SETTINGS", "Balance", "HubClient", "UsageRecord", "client_from_settings"]
 
 
 def _secret(value: str | SecretStr | None, env: str) -> SecretStr | None:
@@ -50,7 +59,7 @@ def _secret(value: str | SecretStr | None, env: str) -> SecretStr | None:
     return SecretStr(from_env) if from_env else None
 
 
-class HubClient:
+class HubClient(TransportOwner):
     """Framework-free client for one hub and one key.
 
     Args:
@@ -65,6 +74,7 @@ class HubClient:
             default plan, e.g. Electron Hub ``free`` = 5 RPM).
         rpm: explicit requests per minute; ``0`` turns client-side limiting off.
         proxy: an HTTP(S) proxy URL.
+        catalog_ttl: seconds :meth:`models` reuses a hub's ``/models`` listing (default 600).
     """
 
     def __init__(
@@ -79,6 +89,7 @@ class HubClient:
         plan: str | None = None,
         rpm: int | None = None,
         proxy: str | None = None,
+        catalog_ttl: float = DEFAULT_CATALOG_TTL,
     ) -> None:
         if max_retries < 0:
             raise ValueError("max_retries must be 0 or more (0 turns retries off)")
@@ -93,6 +104,7 @@ class HubClient:
         self.plan = plan
         self.rpm = self.profile.plan_rpm(plan) if rpm is None else (rpm or None)
         self.proxy = proxy
+        self.catalog_ttl = catalog_ttl
         self._transport: Transport | None = None
         self._lock = threading.Lock()
 
@@ -103,65 +115,24 @@ class HubClient:
         """The hub's name."""
         return self.profile.name
 
-    @property
-    def transport(self) -> Transport:
-        """The HTTP transport, built on first use (and again after unpickling)."""
-        transport = self._transport
-        if transport is None:
-            with self._lock:
-                transport = self._transport
-                if transport is None:
-                    from hub_core.transport import Transport
+    def _new_transport(self) -> Transport:
+        from hub_core.transport import Transport
 
-                    transport = Transport(
-                        hub=self.profile.name,
-                        base_url=self.base_url,
-                        api_key=self.api_key,
-                        timeout=self.timeout,
-                        max_retries=self.max_retries,
-                        default_headers=self.default_headers,
-                        proxy=self.proxy,
-                        rpm=self.rpm,
-                    )
-                    self._transport = transport
-        return transport
+        return Transport(
+            hub=self.profile.name,
+            base_url=self.base_url,
+            api_key=self.api_key,
+            timeout=self.timeout,
+            max_retries=self.max_retries,
+            default_headers=self.default_headers,
+            proxy=self.proxy,
+            rpm=self.rpm,
+        )
 
     def url(self, endpoint: str, **path_params: str) -> str:
         """Absolute URL of a named endpoint of this hub (see ``HubProfile.endpoints``)."""
         url = self.profile.url_for(endpoint, self.base_url)
         return url.format(**path_params) if path_params else url
-
-    def close(self) -> None:
-        """Release this client's connections (shared pools stay open for other clients)."""
-        if self._transport is not None:
-            self._transport.close()
-
-    async def aclose(self) -> None:
-        """Async twin of :meth:`close`."""
-        if self._transport is not None:
-            await self._transport.aclose()
-
-    def __enter__(self) -> HubClient:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    async def __aenter__(self) -> HubClient:
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.aclose()
-
-    def __getstate__(self) -> dict[str, Any]:
-        state = self.__dict__.copy()
-        state["_transport"] = None
-        state["_lock"] = None
-        return state
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
-        self._lock = threading.Lock()
 
     def __repr__(self) -> str:
         key = "set" if self.api_key is not None else "missing"
@@ -288,51 +259,110 @@ class HubClient:
             "POST", self.url("embeddings"), json=payload, timeout=timeout
         )
 
-    def models(self) -> list[dict[str, Any]]:
-        """``GET /models``; also refreshes the capability catalog for this hub."""
-        data = self.transport.request("GET", self.url("models"), kind="poll").json()
-        entries = data.get("data", []) if isinstance(data, Mapping) else data
-        update_from_models_list(self.profile, entries)
-        return list(entries)
+    def models(self, *, refresh: bool = False) -> list[ModelInfo]:
+        """The hub's ``/models`` merged with the profile's tables, as :class:`ModelInfo`.
 
-    async def amodels(self) -> list[dict[str, Any]]:
+        The listing is reused for ``catalog_ttl`` seconds (per hub and base URL, shared by every
+        client in the process); ``refresh=True`` asks the hub again. Adapters' ``profile`` /
+        ``metadata`` read the merged values afterwards.
+        """
+        if not refresh:
+            cached = cached_models(self.profile, self.base_url, self.catalog_ttl)
+            if cached is not None:
+                return cached
+        data = self.transport.request("GET", self.url("models"), kind="poll").json()
+        return remember_models(self.profile, entries_of(data, hub=self.hub), base_url=self.base_url)
+
+    async def amodels(self, *, refresh: bool = False) -> list[ModelInfo]:
         """Async twin of :meth:`models`."""
+        if not refresh:
+            cached = cached_models(self.profile, self.base_url, self.catalog_ttl)
+            if cached is not None:
+                return cached
         response = await self.transport.arequest("GET", self.url("models"), kind="poll")
-        data = response.json()
-        entries = data.get("data", []) if isinstance(data, Mapping) else data
-        update_from_models_list(self.profile, entries)
-        return list(entries)
+        entries = entries_of(response.json(), hub=self.hub)
+        return remember_models(self.profile, entries, base_url=self.base_url)
+
+    def _model_url(self, model: str) -> str:
+        if not isinstance(model, str) or not model.strip():
+            raise HubInputError.invalid(
+                "model", "must be a non-empty model id", model, fix="e.g. 'gpt-4o'", hub=self.hub
+            )
+        return f"{self.url('models')}/{quote(model.strip(), safe='/:')}"
+
+    def _listed(self, model: str) -> ModelInfo | None:
+        cached = cached_models(self.profile, self.base_url, self.catalog_ttl) or []
+        return next((info for info in cached if info.id == model), None)
+
+    def _one(self, model: str, reply: Any) -> ModelInfo:
+        infos = remember_models(self.profile, entries_of(reply, hub=self.hub))
+        if not infos:
+            raise HubAPIError(f"the reply for model {model!r} holds no model", hub=self.hub,
+                              status_code=200)
+        return infos[0]
+
+    def model(self, model: str, *, refresh: bool = False) -> ModelInfo:
+        """One model: from the cached listing, else ``GET /models/{model}``.
+
+        Raises:
+            ModelNotFoundError: only when the hub answers 404 for it (never guessed).
+        """
+        url = self._model_url(model)
+        listed = None if refresh else self._listed(model)
+        if listed is not None:
+            return listed
+        entry = self.transport.request("GET", url, kind="poll").json()
+        return self._one(model, entry)
+
+    async def amodel(self, model: str, *, refresh: bool = False) -> ModelInfo:
+        """Async twin of :meth:`model`."""
+        url = self._model_url(model)
+        listed = None if refresh else self._listed(model)
+        if listed is not None:
+            return listed
+        entry = (await self.transport.arequest("GET", url, kind="poll")).json()
+        return self._one(model, entry)
 
     def model_info(self, model: str) -> ModelInfo:
-        """Capabilities of ``model`` on this hub (no request is made)."""
+        """What this process knows about ``model`` on this hub (no request is made)."""
         return model_info(self.profile, model)
-
-    def _balance_url(self) -> tuple[str, str, str]:
-        route = self.profile.balance
-        if route is None:
-            raise UnsupportedFeatureError(
-                f"{self.profile.display_name} documents no balance route; check the balance on "
-                "its dashboard",
-                hub=self.hub,
-                capability="balance",
-            )
-        return self.profile.url_for(route.path, self.base_url), route.field, route.unit
 
     def balance(self) -> Balance:
         """What is left on the account, in the hub's unit.
 
         Raises:
-            UnsupportedFeatureError: the hub has no documented balance route (ChainHub, TokenHub).
+            UnsupportedFeatureError: the hub has no documented balance route (ChainHub,
+                TokenHub); nothing is sent.
         """
-        url, field, unit = self._balance_url()
+        url, route = balance_request(self.profile, self.base_url)
         data = self.transport.request("GET", url, kind="poll").json()
-        return Balance(amount=float(data[field]), unit=unit, raw=data)
+        return balance_from_reply(self.hub, route, data)
 
     async def abalance(self) -> Balance:
         """Async twin of :meth:`balance`."""
-        url, field, unit = self._balance_url()
+        url, route = balance_request(self.profile, self.base_url)
         data = (await self.transport.arequest("GET", url, kind="poll")).json()
-        return Balance(amount=float(data[field]), unit=unit, raw=data)
+        return balance_from_reply(self.hub, route, data)
+
+    def usage_history(self, limit: int = DEFAULT_USAGE_LIMIT) -> list[UsageRecord]:
+        """Recent requests as the hub records them (newest first), at most ``limit``.
+
+        API Hub: ``GET /billing/usage?limit=``; Electron Hub: ``GET /v1/user/logs`` (trimmed
+        here, it takes no limit).
+
+        Raises:
+            UnsupportedFeatureError: the hub has no documented route (ChainHub, TokenHub).
+            HubInputError: ``limit`` is not a whole number of 1 or more (nothing is sent).
+        """
+        url, params, route = usage_request(self.profile, self.base_url, limit)
+        data = self.transport.request("GET", url, params=params, kind="poll").json()
+        return usage_records_from_reply(self.hub, data, route.cost_unit, limit)
+
+    async def ausage_history(self, limit: int = DEFAULT_USAGE_LIMIT) -> list[UsageRecord]:
+        """Async twin of :meth:`usage_history`."""
+        url, params, route = usage_request(self.profile, self.base_url, limit)
+        data = (await self.transport.arequest("GET", url, params=params, kind="poll")).json()
+        return usage_records_from_reply(self.hub, data, route.cost_unit, limit)
 
 
 CLIENT_SETTINGS = ("base_url", "timeout", "max_retries", "default_headers", "plan", "rpm", "proxy")

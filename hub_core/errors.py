@@ -210,12 +210,27 @@ class InsufficientCreditsError(HubAPIError):
         balance: float | None = None,
         affordable_max_tokens: int | None = None,
         required: float | None = None,
+        unit: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(message, **kwargs)
         self.balance = balance
         self.affordable_max_tokens = affordable_max_tokens
         self.required = required
+        self.unit = unit
+
+    def __str__(self) -> str:
+        """The hub's words, then what is left and what to do: ``... (balance 3 credits; ...)``."""
+        unit = f" {self.unit}" if getattr(self, "unit", None) else ""
+        facts = []
+        if self.balance is not None:
+            facts.append(f"balance {self.balance:g}{unit}")
+        if self.required is not None:
+            facts.append(f"this call needs {self.required:g}{unit}")
+        if self.affordable_max_tokens is not None:
+            facts.append(f"you can afford max_tokens={self.affordable_max_tokens}")
+        facts.append("top up or lower max_tokens")
+        return f"{super().__str__()} ({'; '.join(facts)})"
 
 
 class PermissionDeniedError(HubAPIError):
@@ -365,8 +380,11 @@ _BALANCE_RES = (
     re.compile(r"balance(?:\s+is|:|\s+of)?\s+" + _NUM, re.IGNORECASE),
     re.compile(r"remaining(?:\s+credits?)?(?:\s+is|:)?\s+" + _NUM, re.IGNORECASE),
 )
+_UNIT_RE = re.compile(
+    r"you have\s+(?:only\s+)?" + _NUM + r"\s*(credits?|tokens?|usd|neutrinos?)\b", re.IGNORECASE
+)
 _REQUIRED_RES = (
-    re.compile(r"\bneeds?\s+" + _NUM, re.IGNORECASE),
+    re.compile(r"\bneeds?\s+(?:up\s+to\s+)?" + _NUM, re.IGNORECASE),
     re.compile(r"\brequires?\s+" + _NUM, re.IGNORECASE),
     re.compile(r"\bcosts?\s+" + _NUM, re.IGNORECASE),
 )
@@ -577,11 +595,14 @@ def _credits_error(
     if affordable is None:
         m = _AFFORD_RE.search(message)
         affordable = _num(m.group(1)) if m else None
+    stated = _UNIT_RE.search(message)
+    unit = stated.group(2).lower() if stated else ("usd" if "$" in message else None)
     return InsufficientCreditsError(
         message,
         balance=balance,
         affordable_max_tokens=int(affordable) if affordable is not None else None,
         required=required,
+        unit="USD" if unit == "usd" else unit,
         **kwargs,
     )
 

@@ -58,6 +58,17 @@ class BalanceRoute:
 
 
 @dataclass(frozen=True)
+class UsageRoute:
+    """Where a hub lists recent requests (usage history), and the unit their cost is in."""
+
+    path: str
+    """Relative to the chat base URL, or to the host root when it starts with ``/``."""
+    cost_unit: str
+    limit_param: str | None = None
+    """Query parameter that caps the number of records; None: the client trims the list."""
+
+
+@dataclass(frozen=True)
 class HubProfile:
     """The facts about one hub that a client needs (PROTOCOL.md section 1 and 3)."""
 
@@ -75,6 +86,7 @@ class HubProfile:
     price_unit: str = "credits"
     prices: Mapping[str, ModelPrice] = field(default_factory=dict)
     balance: BalanceRoute | None = None
+    usage_history: UsageRoute | None = None
     error_dialect: ErrorDialect = "openai"
     reasoning_field: str = "reasoning_content"
     special_headers: Mapping[str, str] = field(default_factory=lambda: _EMPTY)
@@ -236,6 +248,7 @@ ELECTRONHUB = HubProfile(
         }
     ),
     balance=BalanceRoute(path="user/me", field="credits", unit="credits"),
+    usage_history=UsageRoute(path="user/logs", cost_unit="credits"),
     error_dialect="openai-int-code",
     reasoning_field="reasoning",
     special_headers=MappingProxyType(
@@ -309,6 +322,7 @@ APIHUB = HubProfile(
         }
     ),
     balance=BalanceRoute(path="/billing/balance", field="balance", unit="tokens"),
+    usage_history=UsageRoute(path="/billing/usage", cost_unit="USD", limit_param="limit"),
     error_dialect="detail",
     reasoning_field="reasoning_content",
     default_embedding_model="text-embedding-3-small",

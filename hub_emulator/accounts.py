@@ -31,12 +31,12 @@ async def eh_user_me(ctx: Ctx) -> Out:
 
 
 async def eh_user_logs(ctx: Ctx) -> Out:
-    """``GET /v1/user/logs``: one row per request."""
+    """``GET /v1/user/logs``: one row per model call (account and catalog reads are not logged)."""
     acct = ctx.require_account()
     key = (ctx.key or "")[:6] + "..."
     rows = [{"key": key, "model": r["model"], "route": r["path"], "credits": r["credits"],
              "timestamp": r.get("time", 0), "status": "success" if r["status"] < 400 else "error"}
-            for r in acct.requests]
+            for r in acct.requests if r["model"]]
     return Out.json(rows)
 
 
@@ -138,7 +138,10 @@ async def api_keys_list(ctx: Ctx) -> Out:
 async def api_keys_create(ctx: Ctx) -> Out:
     """``POST /api-keys?name=<label>`` (JWT): the full key, shown once."""
     user = _user(ctx)
-    record = _new_key(ctx, user, ctx.query.get("name", "unnamed"))
+    name = ctx.query.get("name", "").strip()
+    if not name:  # the label goes in the query string; a JSON body is not read
+        raise HTTPError(422, "Query parameter 'name' is required")
+    record = _new_key(ctx, user, name)
     return Out.json(record)
 
 

@@ -1,4 +1,7 @@
-"""Command line entry point ``ai-hubs``; ``ai-hubs emulator`` runs the hub emulator."""
+"""Run the emulator from a shell: ``python -m hub_emulator`` (``ai-hubs emulator`` calls this too).
+
+The ``ai-hubs`` command itself lives in ``ai_hubs_cli``, above both hub_core and hub_emulator.
+"""
 
 from __future__ import annotations
 
@@ -51,20 +54,15 @@ def run_emulator(host: str, port: int, log_level: str = "warning",
     server.run(sockets=[sock])
 
 
-def main(argv: Sequence[str] | None = None) -> None:
-    """``ai-hubs emulator [--host H] [--port P]``."""
-    parser = argparse.ArgumentParser(prog="ai-hubs", description="ai-hubs command line")
-    sub = parser.add_subparsers(dest="command", required=True)
-    emu = sub.add_parser("emulator", help="run the local hub emulator")
-    _emulator_args(emu)
-    args = parser.parse_args(argv)
-    if args.command == "emulator":
-        run_emulator(args.host, args.port, args.log_level, _media_settings(args))
-
-
-def module_main(argv: Sequence[str] | None = None) -> None:
-    """``python -m hub_emulator [--host H] [--port P]``."""
-    parser = argparse.ArgumentParser(prog="python -m hub_emulator")
+def module_main(
+    argv: Sequence[str] | None = None,
+    *,
+    prog: str = "python -m hub_emulator",
+    parser_class: type[argparse.ArgumentParser] = argparse.ArgumentParser,
+) -> None:
+    """``python -m hub_emulator [--host H] [--port P]`` (``ai-hubs emulator`` passes its own
+    ``prog`` and parser class, so both commands share these options)."""
+    parser = parser_class(prog=prog, description="run the local hub emulator (all four hubs)")
     _emulator_args(parser)
     args = parser.parse_args(argv)
     run_emulator(args.host, args.port, args.log_level, _media_settings(args))

@@ -115,7 +115,7 @@ def test_client_pickles_and_rebuilds_its_transport(hub_emulator) -> None:
 
 def test_models_list_feeds_the_catalog(hub_emulator) -> None:
     client = client_for(hub_emulator, "tokenhub")
-    ids = {m["id"] for m in client.models()}
+    ids = {m.id for m in client.models()}
     assert "openai/gpt-4.1" in ids
     assert client.model_info("openai/gpt-4.1").known
 
