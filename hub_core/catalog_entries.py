@@ -47,11 +47,12 @@ def _first_int(entry: Mapping[str, Any], keys: tuple[str, ...]) -> int | None:
 
 
 def price_from_entry(entry: Mapping[str, Any]) -> ModelPrice | None:
-    """The price a ``/models`` entry states, per million tokens (or per request), else None.
+    """The price a ``/models`` entry states, else None.
 
     ``price_per_million_tokens`` is one price for input and output (API Hub). A ``pricing``
     object with ``input``/``output`` (or ``prompt``/``completion``) is per token unless its
-    ``unit`` says per 1M; ``credits``/``per_request`` is a price per request.
+    ``unit`` says per 1M. Media prices come as ``{"price"|"credits": x, "per": "request"|
+    "image"|"second"}`` or as flat ``per_request``/``per_image``/``per_second`` values.
     """
     flat = number(entry.get("price_per_million_tokens"))
     if flat is not None:
@@ -63,13 +64,25 @@ def price_from_entry(entry: Mapping[str, Any]) -> ModelPrice | None:
     scale = 1.0 if ("1m" in unit or "million" in unit or "mtok" in unit) else 1_000_000.0
     given_in = number(pricing.get("input", pricing.get("prompt")))
     given_out = number(pricing.get("output", pricing.get("completion")))
-    per_request = number(pricing.get("per_request", pricing.get("credits")))
-    if given_in is None and given_out is None and per_request is None:
+    media = {
+        "request": number(pricing.get("per_request")),
+        "image": number(pricing.get("per_image")),
+        "second": number(pricing.get("per_second")),
+    }
+    amount = number(pricing.get("price", pricing.get("credits")))
+    if amount is not None:
+        per = str(pricing.get("per", "request")).lower()
+        media[per if per in media else "request"] = amount
+    if amount is not None and not given_in and not given_out:
+        given_in = given_out = None  # a media price listed beside zero token prices
+    if given_in is None and given_out is None and all(v is None for v in media.values()):
         return None
     return ModelPrice(
-        per_request=per_request,
+        per_request=media["request"],
         input_per_mtok=None if given_in is None else round(given_in * scale, 10),
         output_per_mtok=None if given_out is None else round(given_out * scale, 10),
+        per_second=media["second"],
+        per_image=media["image"],
     )
 
 

@@ -35,9 +35,17 @@ def price_of(profile: HubProfile, model: str) -> ModelPrice | None:
 
 
 def cost_of(
-    profile: HubProfile, model: str, usage: Usage | None = None, *, seconds: float | None = None
+    profile: HubProfile,
+    model: str,
+    usage: Usage | None = None,
+    *,
+    seconds: float | None = None,
+    images: int | None = None,
 ) -> Cost | None:
-    """Cost of one call, or None when the hub's price for ``model`` is unknown."""
+    """Cost of one call, or None when the hub's price for ``model`` is unknown.
+
+    ``seconds`` prices per-second media (video length), ``images`` per-image media (``n``).
+    """
     price = price_of(profile, model)
     if price is None:
         return None
@@ -51,6 +59,8 @@ def cost_of(
             amount += usage.output_tokens * price.output_per_mtok / 1_000_000
     if price.per_second is not None and seconds is not None:
         amount += price.per_second * seconds
+    if price.per_image is not None and images is not None:
+        amount += price.per_image * images
     estimated = usage.estimated if usage is not None else False
     return Cost(amount=round(amount, 10), unit=profile.price_unit, estimated=estimated)
 

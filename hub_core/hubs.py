@@ -38,13 +38,15 @@ class ModelPrice:
     """What one call to a model costs, in the profile's ``price_unit``.
 
     Hubs price differently: Electron Hub (2024) per request, API Hub per million tokens (one
-    price for input and output), TokenHub video per second of output.
+    price for input and output), TokenHub video per second of output, relays' image models per
+    image made (``n`` images cost ``n`` times ``per_image``).
     """
 
     per_request: float | None = None
     input_per_mtok: float | None = None
     output_per_mtok: float | None = None
     per_second: float | None = None
+    per_image: float | None = None
 
 
 @dataclass(frozen=True)
