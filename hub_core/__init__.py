@@ -32,6 +32,7 @@ if TYPE_CHECKING:
         HubInputError,
         HubTimeoutError,
         InsufficientCreditsError,
+        MediaFormatError,
         MediaJobError,
         MediaJobTimeout,
         ModelNotFoundError,
@@ -44,6 +45,7 @@ if TYPE_CHECKING:
         UpstreamError,
     )
     from hub_core.hubs import HubProfile, ModelPrice, PlanLimits, get_hub, list_hubs, register_hub
+    from hub_core.media import HubMedia, JobRecord, MediaJob, MediaResult, Transcription
     from hub_core.tokens import count_message_tokens, count_tokens
 
 _ERRORS = [
@@ -58,6 +60,7 @@ _ERRORS = [
     "HubInputError",
     "HubTimeoutError",
     "InsufficientCreditsError",
+    "MediaFormatError",
     "MediaJobError",
     "MediaJobTimeout",
     "ModelNotFoundError",
@@ -89,6 +92,11 @@ _EXPORTS: dict[str, str] = {
     "EmbeddingsEngine": "hub_core.embeddings",
     "EmbeddingInputError": "hub_core.embeddings",
     "count_message_tokens": "hub_core.tokens",
+    "HubMedia": "hub_core.media.client",
+    "MediaJob": "hub_core.media.jobs",
+    "MediaResult": "hub_core.media.results",
+    "JobRecord": "hub_core.media.journal",
+    "Transcription": "hub_core.media.audio",
     **dict.fromkeys(_ERRORS, "hub_core.errors"),
 }
 
@@ -108,11 +116,16 @@ __all__ = [
     "HubConnectionError",
     "HubError",
     "HubInputError",
+    "HubMedia",
     "HubProfile",
     "HubTimeoutError",
     "InsufficientCreditsError",
+    "JobRecord",
+    "MediaFormatError",
+    "MediaJob",
     "MediaJobError",
     "MediaJobTimeout",
+    "MediaResult",
     "ModelInfo",
     "ModelNotFoundError",
     "ModelPrice",
@@ -122,6 +135,7 @@ __all__ = [
     "RateLimitError",
     "ServerError",
     "StreamError",
+    "Transcription",
     "UnsupportedFeatureError",
     "UpstreamError",
     "UsageTally",

@@ -83,6 +83,11 @@ class HubProfile:
     default_embedding_model: str | None = None
     rate_limit_cooldown: float | None = None
     """Seconds a hub locks a key out after a 429 (Electron Hub: 180)."""
+    media_models: Mapping[str, str] = field(default_factory=lambda: _EMPTY)
+    """Default model per media operation (``image``, ``image_edit``, ``image_variation``,
+    ``speech``, ``transcription``, ``music``, ``video``) when the caller names none."""
+    media_dialects: Mapping[str, str] = field(default_factory=lambda: _EMPTY)
+    """Task dialect per long-running media kind (``video``, ``music``); see ``hub_core.media``."""
 
     @property
     def env_prefix(self) -> str:
@@ -203,7 +208,8 @@ ELECTRONHUB = HubProfile(
     capabilities=frozenset(
         {
             "chat", "tools", "json_schema", "vision", "reasoning", "embeddings", "images",
-            "image_edits", "speech", "transcriptions", "video", "music", "balance", "usage",
+            "image_edits", "image_variations", "speech", "transcriptions", "video", "music",
+            "balance", "usage",
         }
     ),
     plans=MappingProxyType(
@@ -236,6 +242,18 @@ ELECTRONHUB = HubProfile(
         }
     ),
     balance=BalanceRoute(path="user/me", field="credits", unit="credits"),
+    media_models=MappingProxyType(
+        {
+            "image": "dall-e-3",
+            "image_edit": "dall-e-2",
+            "image_variation": "dall-e-2",
+            "speech": "tts-1",
+            "transcription": "whisper-1",
+            "music": "suno-v3.5",
+            "video": "midjourney-video",
+        }
+    ),
+    media_dialects=MappingProxyType({"video": "electronhub-video", "music": "electronhub-music"}),
     error_dialect="openai-int-code",
     reasoning_field="reasoning",
     special_headers=MappingProxyType(
@@ -257,6 +275,9 @@ CHAINHUB = HubProfile(
             "suno_submit": "/suno/submit/music",
             "suno_fetch": "/suno/fetch/{task_id}",
             "kling_text2video": "/kling/v1/videos/text2video",
+            "kling_task": "/kling/v1/videos/text2video/{task_id}",
+            "seedance_tasks": "/volc/v1/contents/generations/tasks",
+            "seedance_task": "/volc/v1/contents/generations/tasks/{task_id}",
             "mj_imagine": "/mj/submit/imagine",
         }
     ),
@@ -269,6 +290,17 @@ CHAINHUB = HubProfile(
     plans=MappingProxyType({"payg": PlanLimits("payg", None)}),
     default_plan="payg",
     price_unit="credits",
+    media_models=MappingProxyType(
+        {
+            "image": "gpt-image-1",
+            "image_edit": "gpt-image-1",
+            "speech": "gpt-4o-mini-tts",
+            "transcription": "whisper-1",
+            "music": "chirp-v3-5",
+            "video": "kling-v1",
+        }
+    ),
+    media_dialects=MappingProxyType({"video": "chainhub-video", "music": "suno"}),
     error_dialect="relay",
     reasoning_field="reasoning_content",
     special_headers=MappingProxyType(
@@ -345,6 +377,10 @@ TOKENHUB = HubProfile(
             "kling/kling-pro": ModelPrice(per_second=0.224),
         }
     ),
+    media_models=MappingProxyType(
+        {"image": "bytedance/doubao-seedream-5.0", "video": "bytedance/doubao-seedance-2.0"}
+    ),
+    media_dialects=MappingProxyType({"video": "tokenhub-video"}),
     error_dialect="openai",
     reasoning_field="reasoning_content",
     default_embedding_model="openai/text-embedding-3-small",
