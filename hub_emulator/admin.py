@@ -102,14 +102,17 @@ async def clear_faults(request: Request) -> Response:
 
 
 async def config(request: Request) -> Response:
-    """``{default_cooldown}``: server-wide settings for accounts created later."""
+    """``{default_cooldown?, job_seconds?, url_ttl?, result_pad_bytes?, heartbeat_interval?,
+    video_framing?}``: server-wide settings; answers all of them."""
+    state = _state(request)
     try:
         data = await _body(request)
-        if "default_cooldown" in data:
-            _state(request).default_cooldown = float(data["default_cooldown"])
+        cooldown = float(data.pop("default_cooldown", state.default_cooldown))
+        state.media.config.update(data)
+        state.default_cooldown = cooldown
     except (ValueError, TypeError) as exc:
         return _json({"error": str(exc)}, 400)
-    return _json({"default_cooldown": _state(request).default_cooldown})
+    return _json({"default_cooldown": state.default_cooldown, **state.media.config.as_dict()})
 
 
 ROUTES = [

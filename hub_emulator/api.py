@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import billing, catalog, embeddings, tokens
+from . import billing, catalog, embeddings, media_catalog, tokens
 from .chat import completion, reasoning_excluded, reasoning_mode, stream_parts, usage_obj
 from .dialects import HUBS
 from .routes import Ctx, HTTPError, Out, register
@@ -89,9 +89,12 @@ async def get_model(ctx: Ctx) -> Out:
     """``GET models/{id}`` (TokenHub ids contain a slash)."""
     model = ctx.params["model"]
     spec, _ = catalog.resolve(ctx.hub, model)
-    if spec is None:
+    if spec is not None:
+        return Out.json(catalog.model_entry(ctx.hub, spec))
+    media = media_catalog.lookup(ctx.hub, model)
+    if media is None:
         raise _model_not_found(ctx, model)
-    return Out.json(catalog.model_entry(ctx.hub, spec))
+    return Out.json(media_catalog.model_entry(ctx.hub, media))
 
 
 for _hub in HUBS:

@@ -12,7 +12,16 @@ from urllib.parse import parse_qsl
 
 from starlette.applications import Starlette
 
-from . import accounts, admin, api  # noqa: F401  (importing registers the routes)
+from . import (  # noqa: F401  (importing registers the routes)
+    accounts,
+    admin,
+    api,
+    media_audio,
+    media_files,
+    media_images,
+    media_tasks,
+    media_video,
+)
 from .dialects import DIALECTS
 from .faults import Fault
 from .routes import Ctx, HTTPError, Out, allowed_methods, lookup
@@ -60,6 +69,10 @@ class EmulatorApp:
         # uvicorn's send is a bound method of the cycle that owns the socket: faults need it
         transport = getattr(getattr(send, "__self__", None), "transport", None)
         parsed = parse_path(scope["path"])
+        if parsed is None and scope["path"].startswith("/_files/"):
+            # result files sit off every hub prefix (like a vendor CDN) but belong to a hub
+            hub = self.state.media.hub_of_file(scope["path"]) or "electronhub"
+            parsed = (hub, "files", "files", scope["path"][1:])
         if parsed is None:
             body = b'{"error":{"message":"No hub serves this path","type":"invalid_request_error"}}'
             await _send_plain(send, 404, body, [])
@@ -189,8 +202,11 @@ class EmulatorApp:
         fault = ctx.fault
         drop = fault.drop if fault is not None else None
         hdrs = self._headers(ctx, out)
-        if drop == "before_response":
+        if drop in ("before_response", "after_accept"):
             await _drop(transport, receive)
+            return
+        if out.stream is not None:
+            await _send_stream(out, hdrs, fault, transport, receive, send)
             return
         if out.events is None:
             if drop == "after_chunks":
@@ -245,6 +261,39 @@ def _fault_body(ctx: Ctx, fault: Fault, status: int, task: bool) -> bytes:
         return jsonutil.dumps(fault.body)
     message = fault.body if isinstance(fault.body, str) else f"Injected fault: HTTP {status}"
     return ctx.dialect.error_body(status, message, task=task)
+
+
+async def _send_stream(out: Out, hdrs: list[tuple[bytes, bytes]], fault: Fault | None,
+                       transport: Any, receive: Any, send: Any) -> None:
+    """Send chunks as the handler produces them (uvicorn's flow control keeps memory flat);
+    ``drop="after_chunks"`` cuts after K chunks, or half the body when K is 0."""
+    assert out.stream is not None
+    hdrs = [*hdrs, (b"content-type", out.content_type.encode())]
+    if out.length is not None:
+        hdrs.append((b"content-length", str(out.length).encode()))
+    await send({"type": "http.response.start", "status": out.status, "headers": hdrs})
+    cut = fault is not None and fault.drop == "after_chunks"
+    limit_chunks = fault.after_chunks if fault is not None and cut else 0
+    limit_bytes = (out.length or 1) // 2 if cut and not limit_chunks else 0
+    sent = chunks = 0
+    try:
+        async for chunk in out.stream:
+            if transport is not None and transport.is_closing():
+                return  # the client went away: stop producing
+            if cut and limit_bytes and sent + len(chunk) > limit_bytes:
+                chunk = chunk[: max(0, limit_bytes - sent)]
+            if chunk:
+                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+            sent += len(chunk)
+            chunks += 1
+            if cut and (chunks >= limit_chunks if limit_chunks else sent >= limit_bytes):
+                await _drop(transport, receive)
+                return
+    finally:
+        aclose = getattr(out.stream, "aclose", None)
+        if aclose is not None:
+            await aclose()
+    await send({"type": "http.response.body", "body": b"", "more_body": False})
 
 
 async def _send_plain(send: Any, status: int, body: bytes, hdrs: list[tuple[bytes, bytes]],

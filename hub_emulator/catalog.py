@@ -182,5 +182,8 @@ def _supported_params(spec: ModelSpec) -> list[str]:
 
 
 def models_list(hub: str) -> dict[str, Any]:
-    """The whole ``GET /models`` body for ``hub``."""
-    return {"object": "list", "data": [model_entry(hub, s) for s in CATALOG[hub]]}
+    """The whole ``GET /models`` body for ``hub``: chat and embedding models, then media."""
+    from . import media_catalog
+
+    return {"object": "list",
+            "data": [model_entry(hub, s) for s in CATALOG[hub]] + media_catalog.entries(hub)}

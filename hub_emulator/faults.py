@@ -6,11 +6,12 @@ import itertools
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-DROPS = ("before_response", "after_chunks")
+DROPS = ("before_response", "after_chunks", "after_accept")
 SSE_FAULTS = ("malformed_line", "missing_done", "error_event", "heartbeats", "no_finish")
 TOOL_DELTAS = ("no_index", "repeated_index", "empty_continuation_ids", "object_arguments",
                "name_with_args", "two_calls_one_chunk")
 REASONING = ("reasoning", "reasoning_content", "reasoning_details", "think_tags")
+FRAMINGS = ("bare", "sse", "mixed")
 
 _ids = itertools.count(1)
 
@@ -33,18 +34,28 @@ class Fault:
     error_200: bool | int = False
     tool_delta: str | None = None
     reasoning: str | None = None
+    # media: the job a submit creates fails with this reason / takes this long; Electron Hub
+    # video: exactly this many heartbeats, events framed this way
+    job_fail: str | None = None
+    job_seconds: float | None = None
+    heartbeats: int | None = None
+    framing: str | None = None
     id: int = field(default_factory=lambda: next(_ids))
 
     def __post_init__(self) -> None:
         """Reject unknown values early so a typo fails the test that made it."""
         checks = ((self.drop, DROPS, "drop"), (self.sse, SSE_FAULTS, "sse"),
                   (self.tool_delta, TOOL_DELTAS, "tool_delta"),
-                  (self.reasoning, REASONING, "reasoning"))
+                  (self.reasoning, REASONING, "reasoning"), (self.framing, FRAMINGS, "framing"))
         for value, allowed, name in checks:
             if value is not None and value not in allowed:
                 raise ValueError(f"{name} must be one of {allowed}, got {value!r}")
         if self.count < 1:
             raise ValueError("count must be >= 1")
+        if self.job_seconds is not None and not self.job_seconds >= 0:
+            raise ValueError("job_seconds must be >= 0")
+        if self.heartbeats is not None and self.heartbeats < 0:
+            raise ValueError("heartbeats must be >= 0")
         if self.method:
             self.method = self.method.upper()
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,13 +26,16 @@ class HTTPError(Exception):
 
 @dataclass
 class Out:
-    """What a handler answers: a JSON/binary body, or SSE events."""
+    """What a handler answers: a JSON/binary body, SSE events, or a ``stream`` of chunks sent as
+    they are produced (large files, held-open event streams); ``length`` is its size if known."""
 
     status: int = 200
     body: bytes = b""
     content_type: str = "application/json"
     headers: dict[str, str] = field(default_factory=dict)
     events: list[bytes] | None = None
+    stream: AsyncIterator[bytes] | None = None
+    length: int | None = None
     model: str | None = None
     credits: float = 0
 

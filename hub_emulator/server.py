@@ -65,7 +65,9 @@ class AdminClient:
         return result
 
     def ledger(self, hub: str, key: str) -> dict[str, Any]:
-        """``{"balance", "spent", "plan", "rpm", "requests": [...], "submissions": {}}``."""
+        """``{"balance", "spent", "plan", "rpm", "requests": [...], "submissions": {job: n},
+        "jobs": {job_id: {kind, model, path, status, submits, polls, downloads, credits,
+        fail_reason, urls}}}``."""
         result: dict[str, Any] = self._call("GET", "ledger", query={"hub": hub, "key": key})
         return result
 
@@ -83,9 +85,18 @@ class AdminClient:
         """Drop every pending fault."""
         self._call("DELETE", "faults")
 
-    def configure(self, *, default_cooldown: float | None = None) -> dict[str, Any]:
-        """Server-wide settings (Electron Hub cooldown for accounts created later)."""
-        body = {} if default_cooldown is None else {"default_cooldown": default_cooldown}
+    def configure(self, *, default_cooldown: float | None = None,
+                  job_seconds: float | None = None, url_ttl: float | None = None,
+                  result_pad_bytes: int | None = None, heartbeat_interval: float | None = None,
+                  video_framing: str | None = None) -> dict[str, Any]:
+        """Server-wide settings; returns all of them. ``default_cooldown``: Electron Hub cooldown
+        for accounts created later; media: ``job_seconds`` (queued -> done), ``url_ttl`` (result
+        URLs then answer 403), ``result_pad_bytes`` (grow result files), ``heartbeat_interval``
+        and ``video_framing`` ("bare" | "sse" | "mixed") of Electron Hub video streams."""
+        given = {"default_cooldown": default_cooldown, "job_seconds": job_seconds,
+                 "url_ttl": url_ttl, "result_pad_bytes": result_pad_bytes,
+                 "heartbeat_interval": heartbeat_interval, "video_framing": video_framing}
+        body = {k: v for k, v in given.items() if v is not None}
         result: dict[str, Any] = self._call("POST", "config", body)
         return result
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from .dialects import DIALECTS
 from .faults import FaultBook
+from .media_state import MediaJob, MediaState
 
 WINDOW = 60.0
 DEFAULT_COOLDOWN = 180.0
@@ -25,7 +26,8 @@ class Account:
     cooldown: float = DEFAULT_COOLDOWN
     spent: float = 0.0
     requests: list[dict[str, Any]] = field(default_factory=list)
-    submissions: dict[str, int] = field(default_factory=dict)
+    submissions: dict[str, int] = field(default_factory=dict)  # job id -> submits
+    jobs: dict[str, MediaJob] = field(default_factory=dict)
     window: deque[float] = field(default_factory=deque)
     cooldown_until: float = 0.0
     input_tokens: int = 0
@@ -35,7 +37,8 @@ class Account:
         """The ledger view the admin API returns."""
         return {"balance": self.balance, "spent": self.spent, "plan": self.plan,
                 "rpm": self.rpm, "requests": list(self.requests),
-                "submissions": dict(self.submissions)}
+                "submissions": dict(self.submissions),
+                "jobs": {job_id: job.row() for job_id, job in self.jobs.items()}}
 
     def charge(self, amount: float) -> float:
         """Take ``amount`` (never below zero); returns what was taken."""
@@ -100,10 +103,12 @@ class EmulatorState:
         self.revoked: set[str] = set()
         self.request_seq = 0
         self.default_cooldown = DEFAULT_COOLDOWN
+        self.media = MediaState()
 
     def reset(self) -> None:
-        """Forget accounts, users and faults."""
+        """Forget accounts, users, faults, media jobs and files (settings stay)."""
         self.accounts.clear()
+        self.media.reset()
         self.faults.clear()
         self.users.clear()
         self.tokens.clear()
