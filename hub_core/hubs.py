@@ -45,6 +45,9 @@ class ModelPrice:
     input_per_mtok: float | None = None
     output_per_mtok: float | None = None
     per_second: float | None = None
+    per_second_by_resolution: tuple[tuple[str, float], ...] = ()
+    """``(resolution, rate)`` pairs where the per-second rate differs by output resolution
+    (TokenHub Seedance: 480p is cheaper). A tuple, so prices stay hashable and picklable."""
 
 
 @dataclass(frozen=True)
@@ -371,8 +374,14 @@ TOKENHUB = HubProfile(
     price_unit="credits",
     prices=MappingProxyType(
         {
-            "bytedance/doubao-seedance-2.0": ModelPrice(per_second=0.20),
-            "bytedance/doubao-seedance-2.0-fast": ModelPrice(per_second=0.16),
+            "bytedance/doubao-seedance-2.0": ModelPrice(
+                per_second=0.20,
+                per_second_by_resolution=(("720p", 0.20), ("480p", 0.12)),
+            ),
+            "bytedance/doubao-seedance-2.0-fast": ModelPrice(
+                per_second=0.16,
+                per_second_by_resolution=(("720p", 0.16), ("480p", 0.10)),
+            ),
             "kling/kling-std": ModelPrice(per_second=0.168),
             "kling/kling-pro": ModelPrice(per_second=0.224),
         }

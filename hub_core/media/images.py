@@ -18,8 +18,6 @@ from hub_core.media.results import MediaResult, blob_mime, decode_b64
 from hub_core.media.spend import media_cost
 from hub_core.media.submit import Submission, accept, paid_call, send_once
 from hub_core.media.validate import (
-    EDIT_SIZES,
-    GENERATION_SIZES,
     STYLES,
     ImageFile,
     check_choice,
@@ -29,6 +27,7 @@ from hub_core.media.validate import (
     check_quality,
     check_size,
     load_image,
+    sizes_for,
 )
 
 if TYPE_CHECKING:
@@ -40,6 +39,11 @@ ENHANCE_HEADER = "X-ChainHub-Enhance-Prompt"
 RESPONSE_FORMATS = ("url", "b64_json")
 STRICT_EDIT_HUBS = frozenset({"electronhub"})
 """Hubs whose edits and variations follow the dall-e-2 rules: PNG, square, under 4 MB."""
+
+
+def _strict(hub: str, model: str) -> bool:
+    """Whether the dall-e-2 upload rules apply (PNG, square, under 4 MB)."""
+    return hub in STRICT_EDIT_HUBS or model.startswith("dall-e-2")
 
 
 def _drop_none(values: Mapping[str, Any]) -> dict[str, Any]:
@@ -72,7 +76,7 @@ def generate_flow(
     model = media.model_for("image", model)
     check_prompt(prompt, hub=hub, limit=4000)
     check_n(n, hub=hub, model=model)
-    check_size(size, hub=hub, allowed=GENERATION_SIZES.get(hub))
+    check_size(size, hub=hub, allowed=sizes_for(hub, model))
     check_quality(quality, model=model, hub=hub)
     check_choice(style, STYLES, field="style", hub=hub)
     check_choice(response_format, RESPONSE_FORMATS, field="response_format", hub=hub)
@@ -123,13 +127,14 @@ def edit_flow(
     media.require("image_edits", "image edits")
     hub = media.hub
     model = media.model_for("image_edit", model)
-    check_prompt(prompt, hub=hub, limit=4000)
+    strict = _strict(hub, model)
+    check_prompt(prompt, hub=hub, limit=1000 if model.startswith("dall-e-2") else 32_000)
     check_n(n, hub=hub, model=model)
-    check_size(size, hub=hub, allowed=EDIT_SIZES.get(hub))
+    check_size(size, hub=hub, allowed=sizes_for(hub, model, edit=True))
     check_choice(response_format, RESPONSE_FORMATS, field="response_format", hub=hub)
     picture = load_image(image, field="image", hub=hub)
     masked = load_image(mask, field="mask", hub=hub) if mask is not None else None
-    check_edit(picture, masked, hub=hub, strict=hub in STRICT_EDIT_HUBS)
+    check_edit(picture, masked, hub=hub, strict=strict)
     images = {"image": picture, **({"mask": masked} if masked is not None else {})}
     fields = {"model": model, "prompt": prompt, "n": n, "size": size,
               "response_format": response_format}
@@ -145,10 +150,10 @@ def variations_flow(
     hub = media.hub
     model = media.model_for("image_variation", model)
     check_n(n, hub=hub, model=model)
-    check_size(size, hub=hub, allowed=EDIT_SIZES.get(hub))
+    check_size(size, hub=hub, allowed=sizes_for(hub, model, edit=True))
     check_choice(response_format, RESPONSE_FORMATS, field="response_format", hub=hub)
     picture = load_image(image, field="image", hub=hub)
-    check_edit(picture, None, hub=hub, strict=True)
+    check_edit(picture, None, hub=hub, strict=_strict(hub, model))
     fields = {"model": model, "n": n, "size": size, "response_format": response_format}
     return (yield from _multipart_flow(media, "image_variations", fields, {"image": picture}))
 

@@ -95,11 +95,18 @@ def report_usage(usage: MediaUsage) -> None:
             log.exception("media usage listener %r failed", listener)
 
 
-def media_cost(profile: HubProfile, model: str, seconds: float | None = None) -> Cost | None:
-    """What one call costs from the price table (per request, or per second x ``seconds``)."""
+def media_cost(
+    profile: HubProfile, model: str, seconds: float | None = None,
+    resolution: str | None = None,
+) -> Cost | None:
+    """What one call costs from the price table: per request, or per second x ``seconds``
+    (at the ``resolution``'s rate when the table has one, e.g. TokenHub Seedance 480p)."""
     price = price_of(profile, model)
     if price is None or (price.per_request is None and seconds is None):
         return None  # no price, or priced per second with no duration to multiply
+    rate = dict(price.per_second_by_resolution).get(resolution or "")
+    if rate is not None and seconds is not None:
+        return Cost(amount=round(rate * seconds, 10), unit=profile.price_unit)
     return cost_of(profile, model, seconds=seconds)
 
 

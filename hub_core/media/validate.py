@@ -36,6 +36,7 @@ __all__ = [
     "check_size",
     "load_image",
     "read_file",
+    "sizes_for",
 ]
 
 FileInput = str | os.PathLike[str] | bytes
@@ -46,16 +47,21 @@ EDIT_MAX_BYTES = 4 * 1024 * 1024
 TRANSCRIBE_MAX_BYTES = 25 * 1024 * 1024
 """Electron Hub transcription: files up to 25 MB."""
 
-GENERATION_SIZES: dict[str, frozenset[str]] = {
+SQUARE_SIZES = frozenset({"256x256", "512x512", "1024x1024"})
+MODEL_SIZES: dict[str, frozenset[str]] = {
+    "dall-e-3": frozenset({"1024x1024", "1792x1024", "1024x1792"}),
+    "dall-e-2": SQUARE_SIZES,
+    "gpt-image": frozenset({"1024x1024", "1536x1024", "1024x1536", "auto"}),
+}
+"""OpenAI's documented sizes per model family (they win over the hub's list)."""
+HUB_SIZES: dict[str, frozenset[str]] = {
     "electronhub": frozenset({"256x256", "512x512", "1024x1024", "1792x1024", "1024x1792"}),
-    "chainhub": frozenset({"256x256", "512x512", "1024x1024", "1792x1024", "1024x1792",
-                           "1536x1024", "1024x1536", "auto"}),
 }
-"""Documented ``size`` values per hub; a hub not listed takes any ``WxH`` (TokenHub Seedream)."""
-EDIT_SIZES: dict[str, frozenset[str]] = {
-    "electronhub": frozenset({"256x256", "512x512", "1024x1024"}),
-    "chainhub": frozenset({"256x256", "512x512", "1024x1024", "1536x1024", "1024x1536", "auto"}),
-}
+"""Sizes a hub documents for every image model; a hub not listed takes any ``WxH``."""
+EDIT_SIZES: dict[str, frozenset[str]] = {"electronhub": SQUARE_SIZES}
+"""Electron Hub edits and variations: 256, 512 or 1024 squares."""
+GPT_IMAGE_MAX_BYTES = 50 * 1024 * 1024
+GPT_IMAGE_FORMATS = ("PNG", "JPEG", "WEBP")
 QUALITIES = {"dall-e-3": ("standard", "hd"), "gpt-image": ("low", "medium", "high", "auto")}
 STYLES = ("vivid", "natural")
 TRANSCRIPTION_FORMATS = ("json", "text", "srt", "verbose_json", "vtt")
@@ -96,6 +102,16 @@ def check_n(n: Any, *, hub: str, model: str) -> int:
         raise HubInputError.invalid("n", "must be 1 for dall-e-3 (it makes one image per call)",
                                     n, fix="call once per image, or use another model", hub=hub)
     return n
+
+
+def sizes_for(hub: str, model: str, *, edit: bool = False) -> frozenset[str] | None:
+    """The documented ``size`` values for this hub and model, or None (any ``WxH``)."""
+    if edit and hub in EDIT_SIZES:
+        return EDIT_SIZES[hub]
+    for family, sizes in MODEL_SIZES.items():
+        if model.startswith(family):
+            return sizes
+    return HUB_SIZES.get(hub)
 
 
 def check_size(size: Any, *, hub: str, allowed: Collection[str] | None) -> str | None:
@@ -229,9 +245,18 @@ def check_edit(
     """Edit and variation inputs (PROTOCOL 2.6).
 
     Every hub: a mask is a PNG of the image's size. ``strict`` (Electron Hub, OpenAI dall-e-2
-    rules): the image is a PNG, square, under 4 MB.
+    rules): the image is a PNG, square, under 4 MB; else (gpt-image rules) a PNG, JPEG or WEBP
+    under 50 MB.
     """
-    if strict:
+    if not strict:
+        if image.format not in GPT_IMAGE_FORMATS:
+            raise HubInputError.invalid("image", "must be a PNG, JPEG or WEBP", image.format,
+                                        fix="convert the image to PNG", hub=hub)
+        if len(image.data) >= GPT_IMAGE_MAX_BYTES:
+            raise HubInputError.invalid("image", "must be under 50 MB",
+                                        f"{len(image.data)} bytes",
+                                        fix="downscale or compress the image", hub=hub)
+    else:
         if image.format != "PNG":
             raise HubInputError.invalid("image", "must be a PNG", image.format,
                                         fix="convert the image to PNG", hub=hub)

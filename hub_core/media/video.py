@@ -37,7 +37,11 @@ __all__ = ["EH_VIDEO_SIZES", "VideoRequest", "electronhub_video", "video_request
 EH_VIDEO_SIZES = ("16:9", "9:16", "1:1", "4:3", "3:4")
 EH_STREAM_READ_TIMEOUT = 900.0
 """Seconds without a byte before the held-open stream counts as dead (docs: 600-900 s)."""
-_DURATIONS = {"seedance": (2, 15), "kling": (3, 15)}
+_DURATIONS = {  # (dialect, model family) -> documented seconds, min and max
+    ("tokenhub-video", "seedance"): (4, 15),  # P-TH Seedance 2.0
+    ("tokenhub-video", "kling"): (3, 15),  # P-TH Kling
+    ("seedance", "seedance"): (2, 12),  # Volcengine Ark
+}
 
 
 class VideoRequest:
@@ -86,9 +90,13 @@ def video_request(
     else:
         check_prompt(prompt, hub=hub)
         family = "kling" if "kling" in model.lower() else "seedance"
-        low, high = _DURATIONS[family]
+        low, high = _DURATIONS.get((dialect, family), (2, 15))
         check_number(duration, low, high, field="duration", hub=hub,
                      fix=f"{model} makes {low}-{high} s videos")
+        if duration is not None and duration != int(duration):
+            raise _refuse("duration", "must be a whole number of seconds", duration, hub,
+                          f"e.g. duration={round(duration)}")
+        options["duration"] = None if duration is None else int(duration)
         allowed_res = ("480p", "720p") if dialect == "tokenhub-video" else ("480p", "720p",
                                                                             "1080p")
         if resolution is not None and resolution not in allowed_res:
@@ -97,9 +105,9 @@ def video_request(
         check_ratio(aspect_ratio, hub=hub)
         body = DIALECTS[dialect].body(model, prompt, options)
     seconds = float(duration) if duration is not None else 5.0  # hubs' documented default
-    sub = Submission(kind="video", model=model, endpoint=dialect, request=body,
-                     cost=media_cost(media.profile, model, seconds=seconds), dialect=dialect,
-                     join=not force)
+    cost = media_cost(media.profile, model, seconds=seconds, resolution=resolution)
+    sub = Submission(kind="video", model=model, endpoint=dialect, request=body, cost=cost,
+                     dialect=dialect, join=not force)
     return VideoRequest(dialect, model, body, sub)
 
 
