@@ -324,7 +324,9 @@ class MediaJob:
         except DownloadError as exc:
             if refresh_expired and exc.status_code in _EXPIRED_URL_STATUS and self.dialect:
                 yield from self._poll_flow()  # vendor URLs expire: ask the hub for fresh ones
-                if self.status == "succeeded" and self.urls:
+                if self.status != "succeeded":
+                    raise  # the hub now says it is not done: wait() again, nothing recorded
+                if self.urls:
                     return (yield from self._download_flow(refresh_expired=False))
             partial: MediaResult = exc.result or self._base_result()
             self._result = partial

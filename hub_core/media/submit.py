@@ -70,7 +70,7 @@ def reply_was_lost(exc: BaseException) -> bool:
     if isinstance(exc, HubTimeoutError):
         return exc.phase in ("read", "write")
     if isinstance(exc, StreamError):
-        return exc.error is None
+        return not isinstance(exc.error, HubAPIError)  # a cut stream, not an error event
     return not isinstance(exc, HubError)  # cancelled or interrupted mid-request
 
 
@@ -91,7 +91,7 @@ def settle_failure(
     media: HubMedia, record: JobRecord, spend: Spend, exc: BaseException
 ) -> BaseException:
     """Record why a submission did not go through; the exception the caller should raise."""
-    if isinstance(exc, StreamError) and exc.error is not None and exc.chunks == 0:
+    if isinstance(exc, StreamError) and isinstance(exc.error, HubAPIError) and exc.chunks == 0:
         exc = exc.error  # the stream's first event was the hub's refusal (e.g. a 402)
     if reply_was_lost(exc):
         spend.unknown()

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from hub_core.errors import HubInputError, StreamError
+from hub_core.errors import HubAPIError, HubInputError, StreamError
 from hub_core.media.dialects import DIALECTS, JobState, electronhub_event, resolve_dialect
 from hub_core.media.effects import CloseStream, Flow, NextEvent, OpenStream, run_async, run_sync
 from hub_core.media.jobs import MediaJob, StreamRunner
@@ -155,7 +155,7 @@ def _follow_flow(
             try:
                 event = yield NextEvent(stream)
             except StreamError as exc:
-                if exc.error is None:
+                if not isinstance(exc.error, HubAPIError):  # cut, not the hub's error event
                     raise _stream_lost(media, record, f"the stream broke ({exc.message})"
                                        ) from exc
                 event = {"error": exc.error.message}  # the hub's failure event, in its words
