@@ -155,6 +155,30 @@ class JobRecord:
 
 
 _HOST = socket.gethostname()
+_SETUP_LOCK = threading.Lock()
+
+
+def _setup(conn: sqlite3.Connection) -> None:
+    """WAL mode and the table, retried while another process holds the file's lock.
+
+    Changing the journal mode is not covered by sqlite's busy handler, so a process racing
+    another one's first use waits here instead of failing.
+    """
+    for attempt in range(200):
+        try:
+            if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("BEGIN IMMEDIATE")
+            for statement in filter(str.strip, _SCHEMA.split(";")):
+                conn.execute(statement)
+            conn.execute("COMMIT")
+            return
+        except sqlite3.OperationalError as exc:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            if "locked" not in str(exc) or attempt == 199:
+                raise
+            time.sleep(0.05)
 _COLUMNS = tuple(f.name for f in fields(JobRecord))
 
 
@@ -204,11 +228,11 @@ class Journal:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
         conn.execute("PRAGMA busy_timeout = 30000")
-        conn.execute("PRAGMA journal_mode = WAL")
+        with _SETUP_LOCK:  # one thread at a time switches modes and creates tables
+            if not self._ready:
+                _setup(conn)
+                self._ready = True
         conn.execute("PRAGMA synchronous = NORMAL")
-        if not self._ready:
-            conn.executescript(_SCHEMA)
-            self._ready = True
         self._local.conn = (os.getpid(), conn)
         return conn
 

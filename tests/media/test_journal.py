@@ -19,9 +19,10 @@ ROW = {"hub": "tokenhub", "base_url": "http://x/api/v1", "key_fp": "fp-a",
        "endpoint": "tokenhub-video", "request": {"prompt": "a fox", "duration": 5}}
 
 
-def _begin_in_process(path: str, results) -> None:
+def _begin_in_process(path: str, results, done) -> None:
     record, joined = Journal(path).begin(**ROW, join=True)
     results.put((record.local_id, joined))
+    done.wait(30)  # stay alive: a row whose submitter died is (rightly) never joined
 
 
 def test_identical_submits_from_threads_make_one_row(tmp_path):
@@ -48,13 +49,15 @@ def test_identical_submits_from_processes_make_one_row(tmp_path):
     path = str(tmp_path / "j.sqlite3")
     Journal(path).recent("tokenhub", "fp-a")  # create the schema once
     ctx = multiprocessing.get_context("fork")
-    results = ctx.Queue()
-    procs = [ctx.Process(target=_begin_in_process, args=(path, results)) for _ in range(4)]
+    results, done = ctx.Queue(), ctx.Event()
+    procs = [ctx.Process(target=_begin_in_process, args=(path, results, done))
+             for _ in range(4)]
     for p in procs:
         p.start()
+    outcomes = [results.get(timeout=30) for _ in procs]
+    done.set()
     for p in procs:
         p.join(timeout=30)
-    outcomes = [results.get(timeout=5) for _ in procs]
     assert len({local for local, _ in outcomes}) == 1
     assert sum(not joined for _, joined in outcomes) == 1
 
