@@ -14,7 +14,7 @@ import pytest
 HUB_NAMES = ("electronhub", "chainhub", "apihub", "tokenhub")
 
 
-def _run_and_probe(cmd: list[str]) -> dict[str, str]:
+def _run_and_probe(cmd: list[str], settings: dict | None = None) -> dict[str, str]:
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
     try:
         assert proc.stdout is not None
@@ -35,6 +35,10 @@ def _run_and_probe(cmd: list[str]) -> dict[str, str]:
                 time.sleep(0.05)
         else:
             pytest.fail("emulator never answered")
+        if settings is not None:  # POST config with nothing to change answers every setting
+            req = urllib.request.Request(f"{root}/_emulator/config", data=b"{}", method="POST")
+            with urllib.request.urlopen(req, timeout=5) as resp:
+                settings.update(json.loads(resp.read()))
         return urls
     finally:
         proc.terminate()
@@ -46,6 +50,14 @@ def test_python_dash_m_prints_base_urls() -> None:
     assert set(urls) == set(HUB_NAMES)
     assert urls["tokenhub"].endswith("/tokenhub/api/v1")
     assert urls["electronhub"].endswith("/electronhub/v1")
+
+
+def test_media_settings_from_the_command_line() -> None:
+    settings: dict = {}
+    _run_and_probe([sys.executable, "-m", "hub_emulator", "--port", "0", "--job-seconds", "4",
+                    "--url-ttl", "60"], settings)
+    assert settings["job_seconds"] == 4 and settings["url_ttl"] == 60
+    assert settings["result_pad_bytes"] == 0
 
 
 def test_ai_hubs_console_script() -> None:
