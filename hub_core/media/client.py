@@ -60,7 +60,8 @@ class HubMedia:
     Args:
         hub: ``"electronhub"``, ``"chainhub"``, ``"apihub"``, ``"tokenhub"`` or a profile.
         api_key, base_url: as for :class:`HubClient` (``<HUB>_API_KEY`` / ``<HUB>_BASE_URL``).
-        output_dir: where result files go (created on first write).
+        output_dir: where result files go (created on first write; made absolute, so result
+            paths work from any working directory).
         journal: the job journal's path (default ``<output_dir>/.ai-hubs-jobs.sqlite3``).
         poll_interval: seconds between polls at first (default per dialect: 10 s, Suno 5 s);
             the wait backs off x1.5 per poll up to three times this.
@@ -107,7 +108,7 @@ class HubMedia:
             raise HubInputError.invalid("max_download_bytes", "must be a positive number of "
                                         "bytes", max_download_bytes, fix="None means no cap",
                                         hub=self.client.hub)
-        self.output_dir = Path(output_dir)
+        self.output_dir = Path(output_dir).expanduser().absolute()  # results carry full paths
         self.journal = Journal(journal if journal is not None else self.output_dir / JOURNAL_NAME)
         self.poll_interval = poll_interval
         self.timeout = float(timeout) if timeout is not None else DEFAULT_TIMEOUT
