@@ -17,7 +17,10 @@ def _posts(emu, media, path_part):
             if r["method"] == "POST" and path_part in r["path"]]
 
 
-@pytest.mark.parametrize("failure", [{"status": 503}, {"drop": "before_response"}])
+@pytest.mark.parametrize("failure", [
+    {"status": 503}, {"drop": "before_response"},
+    {"status": 429, "headers": {"Retry-After": "0.1"}},  # the hub's delay is the next pause
+])
 def test_a_video_that_loses_two_polls_completes_after_one_submission(hub_emulator, media_for,
                                                                      failure):
     # max_retries=0: the transport does not retry, so the job's own wait loop must

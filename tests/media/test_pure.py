@@ -185,3 +185,14 @@ def test_media_costs_from_the_price_tables():
     assert media_cost(electronhub, "dall-e-3").amount == 20
     assert media_cost(electronhub, "no-such-model") is None
     assert media_cost(chainhub, "kling-v1", 5) is None
+
+
+def test_public_names_are_exported_lazily_from_hub_core():
+    import hub_core
+    import hub_core.media
+
+    for name in ("HubMedia", "MediaJob", "MediaResult", "JobRecord", "Transcription",
+                 "MediaFormatError"):
+        assert name in dir(hub_core)
+        assert getattr(hub_core, name) is not None
+    assert hub_core.HubMedia is hub_core.media.HubMedia
