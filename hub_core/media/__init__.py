@@ -4,7 +4,8 @@ One module per concern: ``status`` (status words), ``mime`` (types and magic byt
 ``dialects`` (task wire shapes), ``validate`` (input rules), ``journal`` (sqlite job journal),
 ``spend`` (budget and usage seams), ``submit`` (journal first, POST once), ``effects``
 (one flow, sync and async drivers), ``jobs`` (``MediaJob``), ``results`` (``MediaResult``,
-files), ``images``, ``audio``, ``music``, ``video``, and the facade ``client`` (``HubMedia``).
+files), ``images``, ``audio``, ``music``, ``video``, ``tasks``, ``base`` (settings, journal access,
+resume) and the facade ``client`` (``HubMedia``).
 Names are imported on first use.
 
 Example:

@@ -31,7 +31,7 @@ from hub_core.media.validate import (
 )
 
 if TYPE_CHECKING:
-    from hub_core.media.client import HubMedia
+    from hub_core.media.base import MediaBase
 
 __all__ = ["Transcription", "speech_flow", "speech_mime", "transcribe_flow"]
 
@@ -73,7 +73,7 @@ def speech_mime(data: bytes, content_type: str | None, fmt: str) -> tuple[str, s
 
 
 def speech_flow(
-    media: HubMedia, text: str, *, model: str | None, voice: str | None, fmt: str,
+    media: MediaBase, text: str, *, model: str | None, voice: str | None, fmt: str,
     speed: float | None, instructions: str | None,
 ) -> Flow[MediaResult]:
     """``POST audio/speech``; the audio file."""
@@ -106,7 +106,7 @@ def speech_flow(
 
 
 def transcribe_flow(
-    media: HubMedia, file: Any, *, model: str | None, language: str | None,
+    media: MediaBase, file: Any, *, model: str | None, language: str | None,
     prompt: str | None, response_format: str, temperature: float | None,
 ) -> Flow[Transcription]:
     """``POST audio/transcriptions`` (multipart)."""

@@ -31,7 +31,7 @@ from hub_core.media.validate import (
 )
 
 if TYPE_CHECKING:
-    from hub_core.media.client import HubMedia
+    from hub_core.media.base import MediaBase
 
 __all__ = ["edit_flow", "generate_flow", "variations_flow"]
 
@@ -50,7 +50,7 @@ def _drop_none(values: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in values.items() if v is not None}
 
 
-def _image_reply_flow(media: HubMedia, sub: Submission, call: Call) -> Flow[MediaResult]:
+def _image_reply_flow(media: MediaBase, sub: Submission, call: Call) -> Flow[MediaResult]:
     """POST once (journal first), then write ``b64_json`` items or download ``url`` items."""
     record, response, spend = yield from paid_call(media, sub, send_once(call))
     reply = response.json()
@@ -67,7 +67,7 @@ def _image_reply_flow(media: HubMedia, sub: Submission, call: Call) -> Flow[Medi
 
 
 def generate_flow(
-    media: HubMedia, prompt: str, *, model: str | None, n: int, size: str | None,
+    media: MediaBase, prompt: str, *, model: str | None, n: int, size: str | None,
     quality: str | None, style: str | None, response_format: str, enhance_prompt: bool,
 ) -> Flow[MediaResult]:
     """``POST images/generations``."""
@@ -107,7 +107,7 @@ def _described(image: ImageFile) -> dict[str, Any]:
 
 
 def _multipart_flow(
-    media: HubMedia, endpoint: str, fields: dict[str, Any], images: dict[str, ImageFile],
+    media: MediaBase, endpoint: str, fields: dict[str, Any], images: dict[str, ImageFile],
 ) -> Flow[MediaResult]:
     model = str(fields["model"])
     form = {k: str(v) for k, v in fields.items() if v is not None}
@@ -120,7 +120,7 @@ def _multipart_flow(
 
 
 def edit_flow(
-    media: HubMedia, image: Any, prompt: str, *, mask: Any, model: str | None, n: int,
+    media: MediaBase, image: Any, prompt: str, *, mask: Any, model: str | None, n: int,
     size: str | None, response_format: str | None,
 ) -> Flow[MediaResult]:
     """``POST images/edits`` (multipart: image, optional mask, prompt)."""
@@ -142,7 +142,7 @@ def edit_flow(
 
 
 def variations_flow(
-    media: HubMedia, image: Any, *, model: str | None, n: int, size: str | None,
+    media: MediaBase, image: Any, *, model: str | None, n: int, size: str | None,
     response_format: str | None,
 ) -> Flow[MediaResult]:
     """``POST images/variations`` (multipart; Electron Hub)."""

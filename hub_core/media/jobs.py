@@ -43,7 +43,7 @@ from hub_core.media.submit import lost_error
 from hub_core.retry import parse_retry_after
 
 if TYPE_CHECKING:
-    from hub_core.media.client import HubMedia
+    from hub_core.media.base import MediaBase
 
 __all__ = ["MediaJob", "ProgressCallback", "StreamRunner"]
 
@@ -103,7 +103,7 @@ class MediaJob:
 
     def __init__(
         self,
-        media: HubMedia,
+        media: MediaBase,
         record: JobRecord,
         *,
         runner: StreamRunner | None = None,

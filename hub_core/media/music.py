@@ -22,7 +22,7 @@ from hub_core.media.tasks import job_from_record, submit_task_flow
 from hub_core.media.validate import check_prompt
 
 if TYPE_CHECKING:
-    from hub_core.media.client import HubMedia
+    from hub_core.media.base import MediaBase
 
 __all__ = ["music_flow"]
 
@@ -39,7 +39,7 @@ def _reply_urls(reply: Any) -> tuple[str, ...]:
 
 
 def music_flow(
-    media: HubMedia, prompt: str, *, model: str | None, instrumental: bool,
+    media: MediaBase, prompt: str, *, model: str | None, instrumental: bool,
     lyrics: str | None, title: str | None, tags: str | None, force: bool,
 ) -> Flow[MediaJob]:
     """Submit a song; the job (already finished for Electron Hub's one-call route).

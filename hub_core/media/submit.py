@@ -33,7 +33,7 @@ from hub_core.media.journal import JobRecord
 from hub_core.media.spend import Spend
 
 if TYPE_CHECKING:
-    from hub_core.media.client import HubMedia
+    from hub_core.media.base import MediaBase
 
 __all__ = [
     "Submission",
@@ -58,7 +58,7 @@ class Submission:
     dialect: str | None = None
     join: bool = False
 
-    def spend(self, media: HubMedia) -> Spend:
+    def spend(self, media: MediaBase) -> Spend:
         """The money side of this submission."""
         return Spend(media.budget, media.profile, self.model, self.kind, self.cost)
 
@@ -74,7 +74,7 @@ def reply_was_lost(exc: BaseException) -> bool:
     return not isinstance(exc, HubError)  # cancelled or interrupted mid-request
 
 
-def lost_error(media: HubMedia, record: JobRecord, why: str) -> MediaJobError:
+def lost_error(media: MediaBase, record: JobRecord, why: str) -> MediaJobError:
     """The error for a submission whose outcome is unknown (the row is already ``lost``)."""
     return MediaJobError(
         f"the {record.kind} request was sent but {why}; the job may exist on the hub (and may "
@@ -88,7 +88,7 @@ def lost_error(media: HubMedia, record: JobRecord, why: str) -> MediaJobError:
 
 
 def settle_failure(
-    media: HubMedia, record: JobRecord, spend: Spend, exc: BaseException
+    media: MediaBase, record: JobRecord, spend: Spend, exc: BaseException
 ) -> BaseException:
     """Record why a submission did not go through; the exception the caller should raise."""
     if isinstance(exc, StreamError) and isinstance(exc.error, HubAPIError) and exc.chunks == 0:
@@ -120,7 +120,7 @@ def send_once(call: Call) -> Flow[Any]:
 
 
 def paid_call(
-    media: HubMedia, sub: Submission, send: Flow[Any]
+    media: MediaBase, sub: Submission, send: Flow[Any]
 ) -> Flow[tuple[JobRecord, Any, Spend]]:
     """Journal, reserve, then run ``send`` once; ``(row, what_send_returned_or_None, spend)``.
 
@@ -150,7 +150,7 @@ def paid_call(
 
 
 def accept(
-    media: HubMedia, record: JobRecord, spend: Spend, job_id: str | None, **changes: Any
+    media: MediaBase, record: JobRecord, spend: Spend, job_id: str | None, **changes: Any
 ) -> JobRecord:
     """The hub took the job: store its id (None: it gives none) and cost, settle, report."""
     cost = spend.cost

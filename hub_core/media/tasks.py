@@ -14,18 +14,18 @@ from hub_core.media.journal import JobRecord
 from hub_core.media.submit import Submission, accept, paid_call, send_once
 
 if TYPE_CHECKING:
-    from hub_core.media.client import HubMedia
+    from hub_core.media.base import MediaBase
 
 __all__ = ["job_from_record", "submit_task_flow"]
 
 
-def job_from_record(media: HubMedia, record: JobRecord) -> MediaJob:
+def job_from_record(media: MediaBase, record: JobRecord) -> MediaJob:
     """The ``MediaJob`` for a journal row (the in-process stream runner when there is one)."""
     return MediaJob(media, record, runner=media._runners.get(record.local_id))
 
 
 def submit_task_flow(
-    media: HubMedia, dialect: TaskDialect, sub: Submission, body: Mapping[str, Any]
+    media: MediaBase, dialect: TaskDialect, sub: Submission, body: Mapping[str, Any]
 ) -> Flow[MediaJob]:
     """POST ``body`` once (journal first) and return the job at once.
 

@@ -30,7 +30,7 @@ from hub_core.media.validate import check_number, check_prompt, check_ratio
 from hub_core.transport import Timeouts
 
 if TYPE_CHECKING:
-    from hub_core.media.client import HubMedia
+    from hub_core.media.base import MediaBase
 
 __all__ = ["EH_VIDEO_SIZES", "VideoRequest", "electronhub_video", "video_request"]
 
@@ -59,7 +59,7 @@ def _refuse(field: str, why: str, value: Any, hub: str, fix: str) -> HubInputErr
 
 
 def video_request(
-    media: HubMedia, prompt: str, *, model: str | None, duration: float | None,
+    media: MediaBase, prompt: str, *, model: str | None, duration: float | None,
     resolution: str | None, aspect_ratio: str | None, force: bool,
 ) -> VideoRequest:
     """Check every documented rule for this hub and model, then build the request."""
@@ -111,7 +111,7 @@ def video_request(
     return VideoRequest(dialect, model, body, sub)
 
 
-def submit_video_flow(media: HubMedia, req: VideoRequest) -> Flow[MediaJob]:
+def submit_video_flow(media: MediaBase, req: VideoRequest) -> Flow[MediaJob]:
     """Submit a video task (TokenHub, ChainHub); Electron Hub goes through its stream."""
     return (yield from submit_task_flow(media, DIALECTS[req.dialect], req.sub, req.body))
 
@@ -119,7 +119,7 @@ def submit_video_flow(media: HubMedia, req: VideoRequest) -> Flow[MediaJob]:
 # -- Electron Hub: one held-open stream ------------------------------------------------------
 
 
-def _open_flow(media: HubMedia, body: Mapping[str, Any]) -> Flow[tuple[Any, Any]]:
+def _open_flow(media: MediaBase, body: Mapping[str, Any]) -> Flow[tuple[Any, Any]]:
     """Open the stream and read its first event (this is where a refusal shows up)."""
     timeout = Timeouts(connect=10.0, read=EH_STREAM_READ_TIMEOUT, write=60.0, pool=30.0)
     stream = yield OpenStream("POST", media.client.url("videos"), json=dict(body),
@@ -133,7 +133,7 @@ def _open_flow(media: HubMedia, body: Mapping[str, Any]) -> Flow[tuple[Any, Any]
 
 
 def _follow_flow(
-    media: HubMedia, runner: StreamRunner, record: JobRecord, stream: Any, event: Any
+    media: MediaBase, runner: StreamRunner, record: JobRecord, stream: Any, event: Any
 ) -> Flow[None]:
     """Read events until the result or failure; keep the runner and the journal current."""
     try:
@@ -163,13 +163,13 @@ def _follow_flow(
         yield CloseStream(stream)
 
 
-def _stream_lost(media: HubMedia, record: JobRecord, why: str) -> BaseException:
+def _stream_lost(media: MediaBase, record: JobRecord, why: str) -> BaseException:
     full = f"{why}; Electron Hub gives no job id, so this video cannot be polled or resumed"
     record = media.journal.update(record.local_id, phase="lost", status=None, note=full)
     return lost_error(media, record, full)
 
 
-def _start_flow(media: HubMedia, req: VideoRequest) -> Flow[tuple[JobRecord, Any, Any]]:
+def _start_flow(media: MediaBase, req: VideoRequest) -> Flow[tuple[JobRecord, Any, Any]]:
     record, opened, spend = yield from paid_call(media, req.sub, _open_flow(media, req.body))
     if opened is None:  # joined an identical video being streamed right now
         return record, None, None
@@ -178,7 +178,7 @@ def _start_flow(media: HubMedia, req: VideoRequest) -> Flow[tuple[JobRecord, Any
     return record, stream, first
 
 
-def electronhub_video(media: HubMedia, req: VideoRequest) -> MediaJob:
+def electronhub_video(media: MediaBase, req: VideoRequest) -> MediaJob:
     """Start an Electron Hub video; a daemon thread holds the stream (keep the process alive)."""
     transport = media.client.transport
     record, stream, first = run_sync(transport, _start_flow(media, req))
@@ -202,7 +202,7 @@ def electronhub_video(media: HubMedia, req: VideoRequest) -> MediaJob:
     return MediaJob(media, record, runner=runner)
 
 
-async def aelectronhub_video(media: HubMedia, req: VideoRequest) -> MediaJob:
+async def aelectronhub_video(media: MediaBase, req: VideoRequest) -> MediaJob:
     """Async twin of :func:`electronhub_video` (the stream is held by a task on this loop)."""
     transport = media.client.transport
     record, stream, first = await run_async(transport, _start_flow(media, req))
