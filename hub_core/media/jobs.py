@@ -125,6 +125,7 @@ class MediaJob:
         self._contact = 0.0  # monotonic time of the last word from the hub
         if record.phase == "download_failed":
             self.status = "succeeded"
+        self._take_recorded_files()
 
     # -- identity ---------------------------------------------------------------------------
 
@@ -231,7 +232,13 @@ class MediaJob:
                          progress=rec.progress, urls=rec.urls,
                          failure_reason=rec.failure_reason)
         self._apply(state, None)
-        if rec.phase == "finished" and rec.paths and state.status == "succeeded":
+        self._take_recorded_files()
+
+    def _take_recorded_files(self) -> None:
+        """A finished, downloaded job's result, from its journal row (no request needed)."""
+        rec = self.record
+        if rec.phase == "finished" and rec.status == "succeeded" and rec.paths:
+            self.status = "succeeded"
             self._result = self._base_result().with_files(
                 tuple(Path(p) for p in rec.paths), rec.mime_types)
 
@@ -303,8 +310,9 @@ class MediaJob:
                 hub=self.hub, job_id=self.job_id, status="failed", reason=reason,
                 body=self.raw, result=self._base_result(),
             )
-        if self._result is not None and all(p.exists() for p in self._result.paths):
-            return self._result
+        done = self._result
+        if done is not None and done.paths and all(p.exists() for p in done.paths):
+            return done
         if not self.urls:
             self.record = media.journal.update(self.local_id, phase="finished",
                                                note="succeeded without a result URL")
@@ -329,7 +337,6 @@ class MediaJob:
                 if self.urls:
                     return (yield from self._download_flow(refresh_expired=False))
             partial: MediaResult = exc.result or self._base_result()
-            self._result = partial
             self.record = media.journal.update(
                 self.local_id, phase="download_failed", status="succeeded", urls=self.urls,
                 paths=[str(p) for p in partial.paths], mime_types=partial.mime_types,

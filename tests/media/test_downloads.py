@@ -30,6 +30,9 @@ def test_a_download_cut_halfway_leaves_nothing_and_only_the_download_is_retried(
     assert record is not None and record.phase == "download_failed"
     assert record.urls == job.urls and record.resumable
     assert [r.id for r in media.unfinished()] == [job.job_id]
+    with pytest.raises(DownloadError):  # still cut: waiting again never passes off nothing
+        hub_emulator.admin.fault(path="/_files/", method="GET", drop="after_chunks")
+        job.wait()
     result = job.download()  # the download alone, again
     assert av_seconds(result.paths[0]) > 0
     assert _leftovers(media.output_dir) == [result.paths[0].name]

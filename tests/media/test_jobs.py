@@ -169,3 +169,16 @@ def test_refresh_polls_once_and_resume_is_scoped_to_the_key(hub_emulator, media_
     with pytest.raises(MediaJobError, match="no job"):
         stranger.resume(job.job_id)
     assert media.resume(job.job_id).job_id == job.job_id
+
+
+def test_resuming_a_finished_job_returns_its_files_without_a_request(hub_emulator, media_for):
+    media = media_for("tokenhub")
+    result = media.generate_video("a fox", duration=5)
+    seen = len(requests_to(hub_emulator, media))
+    again = media.resume(result.job_id)
+    assert again.status == "succeeded"
+    assert again.refresh().wait().paths == result.paths
+    assert len(requests_to(hub_emulator, media)) == seen
+    result.paths[0].unlink()  # the file is gone: wait() fetches it again, still no resubmit
+    assert media.resume(result.job_id).wait().paths[0].exists()
+    assert ledger_jobs(hub_emulator, media)[result.job_id]["submits"] == 1
