@@ -40,6 +40,7 @@ if TYPE_CHECKING:
         HubInputError,
         HubTimeoutError,
         InsufficientCreditsError,
+        MediaFormatError,
         MediaJobError,
         MediaJobTimeout,
         ModelNotFoundError,
@@ -52,6 +53,7 @@ if TYPE_CHECKING:
         UpstreamError,
     )
     from hub_core.hubs import HubProfile, ModelPrice, PlanLimits, get_hub, list_hubs, register_hub
+    from hub_core.media import HubMedia, JobRecord, MediaJob, MediaResult, Transcription
     from hub_core.tokens import count_message_tokens, count_tokens
 
 _ERRORS = [
@@ -66,6 +68,7 @@ _ERRORS = [
     "HubInputError",
     "HubTimeoutError",
     "InsufficientCreditsError",
+    "MediaFormatError",
     "MediaJobError",
     "MediaJobTimeout",
     "ModelNotFoundError",
@@ -102,6 +105,11 @@ _EXPORTS: dict[str, str] = {
     "EmbeddingsEngine": "hub_core.embeddings",
     "EmbeddingInputError": "hub_core.embeddings",
     "count_message_tokens": "hub_core.tokens",
+    "HubMedia": "hub_core.media.client",
+    "MediaJob": "hub_core.media.jobs",
+    "MediaResult": "hub_core.media.results",
+    "JobRecord": "hub_core.media.journal",
+    "Transcription": "hub_core.media.audio",
     **dict.fromkeys(_ERRORS, "hub_core.errors"),
 }
 
@@ -123,12 +131,17 @@ __all__ = [
     "HubConnectionError",
     "HubError",
     "HubInputError",
+    "HubMedia",
     "HubProfile",
     "HubTimeoutError",
     "InsufficientCreditsError",
+    "JobRecord",
     "LoginResult",
+    "MediaFormatError",
+    "MediaJob",
     "MediaJobError",
     "MediaJobTimeout",
+    "MediaResult",
     "ModelInfo",
     "ModelNotFoundError",
     "ModelPrice",
@@ -139,6 +152,7 @@ __all__ = [
     "RegisterResult",
     "ServerError",
     "StreamError",
+    "Transcription",
     "UnsupportedFeatureError",
     "UpstreamError",
     "UsageRecord",

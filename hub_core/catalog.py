@@ -73,7 +73,7 @@ class ModelInfo:
         out["price"] = (
             None
             if self.price is None
-            else {k: v for k, v in asdict(self.price).items() if v is not None}
+            else {k: v for k, v in asdict(self.price).items() if v not in (None, (), [])}
         )
         return out
 

@@ -30,8 +30,14 @@ class Cost:
 
 
 def price_of(profile: HubProfile, model: str) -> ModelPrice | None:
-    """The price-table entry for ``model`` (exact id, then the id without ``vendor/``)."""
-    return profile.prices.get(model) or profile.prices.get(model.rsplit("/", 1)[-1])
+    """The price-table entry for ``model``: the exact id, then either side without its
+    ``vendor/`` prefix (TokenHub accepts both ``bytedance/doubao-seedance-2.0`` and
+    ``doubao-seedance-2.0``)."""
+    found = profile.prices.get(model) or profile.prices.get(model.rsplit("/", 1)[-1])
+    if found is None and "/" not in model:
+        found = next((p for k, p in profile.prices.items() if k.rsplit("/", 1)[-1] == model),
+                     None)
+    return found
 
 
 def cost_of(

@@ -26,6 +26,7 @@ __all__ = [
     "HubInputError",
     "HubTimeoutError",
     "InsufficientCreditsError",
+    "MediaFormatError",
     "MediaJobError",
     "MediaJobTimeout",
     "ModelNotFoundError",
@@ -323,7 +324,11 @@ class BudgetExceededError(HubError):
 
 
 class MediaJobError(HubError):
-    """A media job failed; ``job_id`` lets the caller look it up or resume it."""
+    """A media job failed; ``job_id`` lets the caller look it up or resume it.
+
+    ``reason`` is the hub's own failure reason when it gave one; ``result`` holds whatever the
+    call did produce (a ``MediaResult`` with URLs or files), so nothing paid for is lost.
+    """
 
     def __init__(
         self,
@@ -333,11 +338,15 @@ class MediaJobError(HubError):
         job_id: str | None = None,
         status: str | None = None,
         body: Any = None,
+        reason: str | None = None,
+        result: Any = None,
     ) -> None:
         super().__init__(message, hub=hub)
         self.job_id = job_id
         self.status = status
         self.body = body
+        self.reason = reason
+        self.result = result
 
 
 class DownloadError(HubError):
@@ -355,15 +364,34 @@ class DownloadError(HubError):
         url: str | None = None,
         received: int = 0,
         status_code: int | None = None,
+        result: Any = None,
     ) -> None:
         super().__init__(message, hub=hub)
         self.url = url
         self.received = received
         self.status_code = status_code
+        self.result = result
+        """The media result (URLs kept, files that did arrive) when a media call raised this."""
 
 
 class MediaJobTimeout(MediaJobError):
     """Waiting for a media job took too long; the job may still finish (resume by ``job_id``)."""
+
+
+class MediaFormatError(MediaJobError):
+    """A result is not the format asked for (e.g. WAV bytes for ``format="mp3"``).
+
+    The bytes are kept, saved under the extension of what they really are (``result.paths``),
+    never under a misleading one; ``expected`` and ``actual`` are MIME types.
+    """
+
+    def __init__(
+        self, message: str = "", *, expected: str | None = None, actual: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(message, **kwargs)
+        self.expected = expected
+        self.actual = actual
 
 
 # ---------------------------------------------------------------------------------------------

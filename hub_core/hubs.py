@@ -47,6 +47,9 @@ class ModelPrice:
     output_per_mtok: float | None = None
     per_second: float | None = None
     per_image: float | None = None
+    per_second_by_resolution: tuple[tuple[str, float], ...] = ()
+    """``(resolution, rate)`` pairs where the per-second rate differs by output resolution
+    (TokenHub Seedance: 480p is cheaper). A tuple, so prices stay hashable and picklable."""
 
 
 @dataclass(frozen=True)
@@ -97,6 +100,11 @@ class HubProfile:
     default_embedding_model: str | None = None
     rate_limit_cooldown: float | None = None
     """Seconds a hub locks a key out after a 429 (Electron Hub: 180)."""
+    media_models: Mapping[str, str] = field(default_factory=lambda: _EMPTY)
+    """Default model per media operation (``image``, ``image_edit``, ``image_variation``,
+    ``speech``, ``transcription``, ``music``, ``video``) when the caller names none."""
+    media_dialects: Mapping[str, str] = field(default_factory=lambda: _EMPTY)
+    """Task dialect per long-running media kind (``video``, ``music``); see ``hub_core.media``."""
 
     @property
     def env_prefix(self) -> str:
@@ -217,7 +225,8 @@ ELECTRONHUB = HubProfile(
     capabilities=frozenset(
         {
             "chat", "tools", "json_schema", "vision", "reasoning", "embeddings", "images",
-            "image_edits", "speech", "transcriptions", "video", "music", "balance", "usage",
+            "image_edits", "image_variations", "speech", "transcriptions", "video", "music",
+            "balance", "usage",
         }
     ),
     plans=MappingProxyType(
@@ -251,6 +260,18 @@ ELECTRONHUB = HubProfile(
     ),
     balance=BalanceRoute(path="user/me", field="credits", unit="credits"),
     usage_history=UsageRoute(path="user/logs", cost_unit="credits"),
+    media_models=MappingProxyType(
+        {
+            "image": "dall-e-3",
+            "image_edit": "dall-e-2",
+            "image_variation": "dall-e-2",
+            "speech": "tts-1",
+            "transcription": "whisper-1",
+            "music": "suno-v3.5",
+            "video": "midjourney-video",
+        }
+    ),
+    media_dialects=MappingProxyType({"video": "electronhub-video", "music": "electronhub-music"}),
     error_dialect="openai-int-code",
     reasoning_field="reasoning",
     special_headers=MappingProxyType(
@@ -272,6 +293,9 @@ CHAINHUB = HubProfile(
             "suno_submit": "/suno/submit/music",
             "suno_fetch": "/suno/fetch/{task_id}",
             "kling_text2video": "/kling/v1/videos/text2video",
+            "kling_task": "/kling/v1/videos/text2video/{task_id}",
+            "seedance_tasks": "/volc/v1/contents/generations/tasks",
+            "seedance_task": "/volc/v1/contents/generations/tasks/{task_id}",
             "mj_imagine": "/mj/submit/imagine",
         }
     ),
@@ -284,6 +308,17 @@ CHAINHUB = HubProfile(
     plans=MappingProxyType({"payg": PlanLimits("payg", None)}),
     default_plan="payg",
     price_unit="credits",
+    media_models=MappingProxyType(
+        {
+            "image": "gpt-image-1",
+            "image_edit": "gpt-image-1",
+            "speech": "gpt-4o-mini-tts",
+            "transcription": "whisper-1",
+            "music": "chirp-v3-5",
+            "video": "kling-v1",
+        }
+    ),
+    media_dialects=MappingProxyType({"video": "chainhub-video", "music": "suno"}),
     error_dialect="relay",
     reasoning_field="reasoning_content",
     special_headers=MappingProxyType(
@@ -355,12 +390,22 @@ TOKENHUB = HubProfile(
     price_unit="credits",
     prices=MappingProxyType(
         {
-            "bytedance/doubao-seedance-2.0": ModelPrice(per_second=0.20),
-            "bytedance/doubao-seedance-2.0-fast": ModelPrice(per_second=0.16),
+            "bytedance/doubao-seedance-2.0": ModelPrice(
+                per_second=0.20,
+                per_second_by_resolution=(("720p", 0.20), ("480p", 0.12)),
+            ),
+            "bytedance/doubao-seedance-2.0-fast": ModelPrice(
+                per_second=0.16,
+                per_second_by_resolution=(("720p", 0.16), ("480p", 0.10)),
+            ),
             "kling/kling-std": ModelPrice(per_second=0.168),
             "kling/kling-pro": ModelPrice(per_second=0.224),
         }
     ),
+    media_models=MappingProxyType(
+        {"image": "bytedance/doubao-seedream-5.0", "video": "bytedance/doubao-seedance-2.0"}
+    ),
+    media_dialects=MappingProxyType({"video": "tokenhub-video"}),
     error_dialect="openai",
     reasoning_field="reasoning_content",
     default_embedding_model="openai/text-embedding-3-small",

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.usefixtures(fresh_catalog.__name__)
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 FIRST = "## Balances, usage history, accounts and the catalog"
-AFTER = "## The hubs"
+AFTER = "## Media"
 BLOCK = re.compile(r"```(python|bash)\n(.*?)```", re.DOTALL)
 
 
