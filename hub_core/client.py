@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import AsyncIterator, Iterator, Mapping
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -26,8 +27,17 @@ from hub_core.catalog import ModelInfo, model_info, update_from_models_list
 from hub_core.chat import finish_reason_of, partial_text
 from hub_core.errors import StreamError, UnsupportedFeatureError
 from hub_core.hubs import HubProfile, get_hub
+from hub_core.spending import (
+    Spend,
+    chat_spend,
+    embeddings_spend,
+    embeddings_usage,
+    stream_cost,
+)
+from hub_core.usage import report_usage, reporting
 
 if TYPE_CHECKING:
+    from hub_core.budget import Budget
     from hub_core.transport import HubResponse, Timeouts, Transport
 
 
@@ -175,11 +185,24 @@ class HubClient:
         *,
         extra_headers: Mapping[str, str] | None = None,
         timeout: float | None = None,
+        budget: Budget | None = None,
     ) -> HubResponse:
-        """``POST /chat/completions``; the response JSON is the completion."""
-        return self.transport.request(
-            "POST", self.url("chat"), json=payload, headers=extra_headers, timeout=timeout
-        )
+        """``POST /chat/completions``; the response JSON is the completion.
+
+        With ``budget`` the call's worst case is reserved first (``BudgetExceededError`` and
+        nothing sent when it does not fit) and settled to the reply's cost; see
+        :mod:`hub_core.spending` for what a failure counts.
+        """
+        if budget is None:
+            return self.transport.request(
+                "POST", self.url("chat"), json=payload, headers=extra_headers, timeout=timeout
+            )
+        with chat_spend(budget, self.profile, payload) as spend:
+            response = self.transport.request(
+                "POST", self.url("chat"), json=payload, headers=extra_headers, timeout=timeout
+            )
+            spend.settle_usage(_reply_usage(response))
+        return response
 
     async def achat(
         self,
@@ -187,11 +210,19 @@ class HubClient:
         *,
         extra_headers: Mapping[str, str] | None = None,
         timeout: float | None = None,
+        budget: Budget | None = None,
     ) -> HubResponse:
         """Async twin of :meth:`chat`."""
-        return await self.transport.arequest(
-            "POST", self.url("chat"), json=payload, headers=extra_headers, timeout=timeout
-        )
+        if budget is None:
+            return await self.transport.arequest(
+                "POST", self.url("chat"), json=payload, headers=extra_headers, timeout=timeout
+            )
+        with chat_spend(budget, self.profile, payload) as spend:
+            response = await self.transport.arequest(
+                "POST", self.url("chat"), json=payload, headers=extra_headers, timeout=timeout
+            )
+            spend.settle_usage(_reply_usage(response))
+        return response
 
     def stream_chat(
         self,
@@ -200,11 +231,14 @@ class HubClient:
         extra_headers: Mapping[str, str] | None = None,
         timeout: float | None = None,
         response_headers: dict[str, str] | None = None,
+        budget: Budget | None = None,
     ) -> Iterator[dict[str, Any]]:
         """Stream ``POST /chat/completions``; yields chunk dicts.
 
         ``response_headers``, when given, is filled with the reply's HTTP headers once the
-        stream is open (a generator has no other way to hand them out).
+        stream is open (a generator has no other way to hand them out). With ``budget`` the
+        worst case is reserved before the request and settled when the stream ends (to the
+        worst case if it breaks or is abandoned early: the hub may bill the whole reply).
 
         Raises:
             StreamError: the stream broke, carried an error event, or ended without ``[DONE]``
@@ -212,26 +246,30 @@ class HubClient:
         """
         body = dict(payload)
         body["stream"] = True
-        events = self.transport.stream_json(
-            "POST", self.url("chat"), json=body, headers=extra_headers, timeout=timeout
-        )
-        seen: list[dict[str, Any]] = []
-        finished = False
-        try:
-            for chunk in events:
-                if not seen and response_headers is not None:
-                    response_headers.update(events.headers or {})
-                seen.append(chunk)
-                if not finished and finish_reason_of(chunk) is not None:
-                    finished = True
-                yield chunk
-        except StreamError as exc:
-            exc.partial_text = partial_text(seen)
-            raise
-        finally:
-            events.close()
-        if not finished and not events.done_seen:
-            raise self._cut_short(seen)
+        spend = None if budget is None else chat_spend(budget, self.profile, body)
+        with spend or _NO_SPEND:
+            events = self.transport.stream_json(
+                "POST", self.url("chat"), json=body, headers=extra_headers, timeout=timeout
+            )
+            seen: list[dict[str, Any]] = []
+            finished = False
+            try:
+                for chunk in events:
+                    if not seen and response_headers is not None:
+                        response_headers.update(events.headers or {})
+                    seen.append(chunk)
+                    if not finished and finish_reason_of(chunk) is not None:
+                        finished = True
+                    yield chunk
+            except StreamError as exc:
+                exc.partial_text = partial_text(seen)
+                raise
+            finally:
+                events.close()
+            if not finished and not events.done_seen:
+                raise self._cut_short(seen)
+            if spend is not None:
+                spend.settle(stream_cost(self.profile, body, seen))
 
     async def astream_chat(
         self,
@@ -240,30 +278,35 @@ class HubClient:
         extra_headers: Mapping[str, str] | None = None,
         timeout: float | None = None,
         response_headers: dict[str, str] | None = None,
+        budget: Budget | None = None,
     ) -> AsyncIterator[dict[str, Any]]:
         """Async twin of :meth:`stream_chat`."""
         body = dict(payload)
         body["stream"] = True
-        events = self.transport.astream_json(
-            "POST", self.url("chat"), json=body, headers=extra_headers, timeout=timeout
-        )
-        seen: list[dict[str, Any]] = []
-        finished = False
-        try:
-            async for chunk in events:
-                if not seen and response_headers is not None:
-                    response_headers.update(events.headers or {})
-                seen.append(chunk)
-                if not finished and finish_reason_of(chunk) is not None:
-                    finished = True
-                yield chunk
-        except StreamError as exc:
-            exc.partial_text = partial_text(seen)
-            raise
-        finally:
-            await events.aclose()
-        if not finished and not events.done_seen:
-            raise self._cut_short(seen)
+        spend = None if budget is None else chat_spend(budget, self.profile, body)
+        with spend or _NO_SPEND:
+            events = self.transport.astream_json(
+                "POST", self.url("chat"), json=body, headers=extra_headers, timeout=timeout
+            )
+            seen: list[dict[str, Any]] = []
+            finished = False
+            try:
+                async for chunk in events:
+                    if not seen and response_headers is not None:
+                        response_headers.update(events.headers or {})
+                    seen.append(chunk)
+                    if not finished and finish_reason_of(chunk) is not None:
+                        finished = True
+                    yield chunk
+            except StreamError as exc:
+                exc.partial_text = partial_text(seen)
+                raise
+            finally:
+                await events.aclose()
+            if not finished and not events.done_seen:
+                raise self._cut_short(seen)
+            if spend is not None:
+                spend.settle(stream_cost(self.profile, body, seen))
 
     def _cut_short(self, seen: list[dict[str, Any]]) -> StreamError:
         return StreamError(
@@ -276,17 +319,59 @@ class HubClient:
 
     # -- embeddings, models, account -------------------------------------------------------
 
-    def embed(self, payload: Mapping[str, Any], *, timeout: float | None = None) -> HubResponse:
-        """``POST /embeddings``."""
-        return self.transport.request("POST", self.url("embeddings"), json=payload, timeout=timeout)
+    def embed(
+        self,
+        payload: Mapping[str, Any],
+        *,
+        timeout: float | None = None,
+        budget: Budget | None = None,
+    ) -> HubResponse:
+        """``POST /embeddings``; reports usage and cost to :func:`hub_core.usage.collecting`.
+
+        With ``budget`` the inputs' worst case (tokens x price) is reserved first and settled to
+        the reply's cost.
+        """
+        if budget is None and not reporting():
+            return self.transport.request(
+                "POST", self.url("embeddings"), json=payload, timeout=timeout
+            )
+        spend = None if budget is None else embeddings_spend(budget, self.profile, payload)
+        with spend or _NO_SPEND:
+            response = self.transport.request(
+                "POST", self.url("embeddings"), json=payload, timeout=timeout
+            )
+            self._embedded(payload, response, spend)
+        return response
 
     async def aembed(
-        self, payload: Mapping[str, Any], *, timeout: float | None = None
+        self,
+        payload: Mapping[str, Any],
+        *,
+        timeout: float | None = None,
+        budget: Budget | None = None,
     ) -> HubResponse:
         """Async twin of :meth:`embed`."""
-        return await self.transport.arequest(
-            "POST", self.url("embeddings"), json=payload, timeout=timeout
-        )
+        if budget is None and not reporting():
+            return await self.transport.arequest(
+                "POST", self.url("embeddings"), json=payload, timeout=timeout
+            )
+        spend = None if budget is None else embeddings_spend(budget, self.profile, payload)
+        with spend or _NO_SPEND:
+            response = await self.transport.arequest(
+                "POST", self.url("embeddings"), json=payload, timeout=timeout
+            )
+            self._embedded(payload, response, spend)
+        return response
+
+    def _embedded(
+        self, payload: Mapping[str, Any], response: HubResponse, spend: Spend | None
+    ) -> None:
+        """Settle and report one embeddings reply."""
+        model = str(payload.get("model") or "")
+        usage, cost = embeddings_usage(self.profile, model, _json_or_none(response))
+        if spend is not None:
+            spend.settle(cost)
+        report_usage(self.hub, model, usage, cost)
 
     def models(self) -> list[dict[str, Any]]:
         """``GET /models``; also refreshes the capability catalog for this hub."""
@@ -333,6 +418,22 @@ class HubClient:
         url, field, unit = self._balance_url()
         data = (await self.transport.arequest("GET", url, kind="poll")).json()
         return Balance(amount=float(data[field]), unit=unit, raw=data)
+
+
+_NO_SPEND = nullcontext()
+
+
+def _json_or_none(response: HubResponse) -> Any:
+    try:
+        return response.json()
+    except ValueError:  # an unreadable 200: its cost is unknown, the worst case stays counted
+        return None
+
+
+def _reply_usage(response: HubResponse) -> Mapping[str, Any] | None:
+    body = _json_or_none(response)
+    usage = body.get("usage") if isinstance(body, Mapping) else None
+    return usage if isinstance(usage, Mapping) else None
 
 
 CLIENT_SETTINGS = ("base_url", "timeout", "max_retries", "default_headers", "plan", "rpm", "proxy")

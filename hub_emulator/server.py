@@ -65,7 +65,8 @@ class AdminClient:
         return result
 
     def ledger(self, hub: str, key: str) -> dict[str, Any]:
-        """``{"balance", "spent", "plan", "rpm", "requests": [...], "submissions": {}}``."""
+        """``{"balance", "spent", "plan", "rpm", "requests": [...], "submissions": {},
+        "input_tokens", "output_tokens"}`` (tokens billed to this key so far)."""
         result: dict[str, Any] = self._call("GET", "ledger", query={"hub": hub, "key": key})
         return result
 
