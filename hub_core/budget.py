@@ -151,10 +151,31 @@ class Budget:
             BudgetExceededError: the worst case does not fit, or the call is unpriced and the
                 budget is strict or used up. Nothing has been reserved.
         """
-        amount = self.amount_in_unit(cost_estimate)
+        reservation = self._reserve(cost_estimate, hub, model, refuse=True)
+        assert reservation is not None
+        return reservation
+
+    def try_reserve(
+        self,
+        cost_estimate: Cost | float | None,
+        *,
+        hub: str | None = None,
+        model: str | None = None,
+    ) -> Reservation | None:
+        """:meth:`reserve`, but None (no refusal counted) when a priced estimate does not fit.
+
+        For a first, cheap upper bound: the caller then computes a tighter estimate and calls
+        :meth:`reserve` with it. An unpriced refusal (strict, used up) still raises.
+        """
+        return self._reserve(cost_estimate, hub, model, refuse=False)
+
+    def _reserve(
+        self, cost: Cost | float | None, hub: str | None, model: str | None, *, refuse: bool
+    ) -> Reservation | None:
+        amount = self.amount_in_unit(cost)
         with self._lock:
-            remaining = self._remaining()
             if amount is None:
+                remaining = self._remaining()
                 if self.strict or remaining <= 0:
                     self._refused += 1
                     raise self._unpriced_refusal(hub, model, remaining)
@@ -162,8 +183,10 @@ class Budget:
                 self._calls += 1
                 return Reservation(self, 0.0, priced=False, hub=hub, model=model)
             if self._committed(amount) > self.max_cost:
+                if not refuse:
+                    return None
                 self._refused += 1
-                raise self._refusal(amount, remaining, hub, model)
+                raise self._refusal(amount, self._remaining(), hub, model)
             self._reserved.add(amount)
             self._calls += 1
         return Reservation(self, amount, priced=True, hub=hub, model=model)

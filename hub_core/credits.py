@@ -99,6 +99,8 @@ def _priced(
     price: ModelPrice,
     usage: Usage | None,
     seconds: float | None,
+    *,
+    worst: bool = False,
 ) -> Cost:
     amount = 0.0
     if price.per_request is not None:
@@ -110,7 +112,7 @@ def _priced(
             amount += usage.output_tokens * price.output_per_mtok / 1_000_000
     if price.per_second is not None and seconds is not None:
         amount += price.per_second * seconds
-    estimated = usage.estimated if usage is not None else False
+    estimated = worst or (usage.estimated if usage is not None else False)
     return Cost(amount=round(amount, 10), unit=profile.price_unit, estimated=estimated)
 
 
@@ -144,8 +146,7 @@ def reply_cost(profile: HubProfile, model: str, usage: Mapping[str, Any] | None)
 def _worst(
     profile: HubProfile, price: ModelPrice, usage: Usage | None, seconds: float | None = None
 ) -> Cost:
-    cost = _priced(profile, price, usage, seconds)
-    return Cost(cost.amount, cost.unit, estimated=True)
+    return _priced(profile, price, usage, seconds, worst=True)
 
 
 def estimate_call_cost(
@@ -157,20 +158,25 @@ def estimate_call_cost(
     return cost_of(profile, model, usage)
 
 
-def _json_tokens(value: Any, model: str) -> int:
-    from hub_core.tokens import count_tokens
+def _json_tokens(value: Any, model: str, exact: bool) -> int:
+    from hub_core.tokens import count_tokens, utf8_size
 
-    return count_tokens(json.dumps(value, ensure_ascii=False, default=str), model)
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    return count_tokens(text, model) if exact else utf8_size(text)
 
 
-def chat_prompt_tokens(payload: Mapping[str, Any], model: str) -> int:
-    """Prompt tokens of a chat request body, counted offline: messages, tools, response format."""
-    from hub_core.tokens import count_message_tokens
+def chat_prompt_tokens(payload: Mapping[str, Any], model: str, *, exact: bool = True) -> int:
+    """Prompt tokens of a chat request body, counted offline: messages, tools, response format.
 
-    tokens = count_message_tokens(payload.get("messages") or [], model)
+    ``exact=False`` gives a free upper bound instead (UTF-8 bytes: a token is at least a byte).
+    """
+    from hub_core.tokens import count_message_tokens, message_tokens_bound
+
+    messages = payload.get("messages") or []
+    tokens = count_message_tokens(messages, model) if exact else message_tokens_bound(messages)
     for extra in ("tools", "functions", "response_format"):
         if payload.get(extra):
-            tokens += _json_tokens(payload[extra], model)
+            tokens += _json_tokens(payload[extra], model, exact)
     return tokens
 
 
@@ -189,11 +195,14 @@ def chat_max_output(profile: HubProfile, payload: Mapping[str, Any], model: str)
     return limit * (choices if isinstance(choices, int) and choices > 1 else 1)
 
 
-def chat_worst_case(profile: HubProfile, payload: Mapping[str, Any]) -> Cost | None:
+def chat_worst_case(
+    profile: HubProfile, payload: Mapping[str, Any], *, exact: bool = True
+) -> Cost | None:
     """The most a chat request can cost: offline prompt tokens + max output x price.
 
     None when the model's price is unknown (the call is then unpriced). A per-request price
-    needs no token count, so it costs nothing to compute.
+    needs no token count. ``exact=False`` bounds the prompt by its UTF-8 size instead of
+    counting tokens: free, and never below the exact figure.
 
     Example:
         >>> from hub_core.hubs import get_hub
@@ -201,6 +210,8 @@ def chat_worst_case(profile: HubProfile, payload: Mapping[str, Any]) -> Cost | N
         ...         "messages": [{"role": "user", "content": "hi"}]}
         >>> chat_worst_case(get_hub("apihub"), body)
         Cost(amount=3.24e-05, unit='USD', estimated=True)
+        >>> chat_worst_case(get_hub("apihub"), body, exact=False)
+        Cost(amount=3.36e-05, unit='USD', estimated=True)
     """
     model = str(payload.get("model") or "")
     price = price_of(profile, model)
@@ -208,24 +219,28 @@ def chat_worst_case(profile: HubProfile, payload: Mapping[str, Any]) -> Cost | N
         return None
     if not _has_token_price(price):
         return _worst(profile, price, None)
-    prompt = chat_prompt_tokens(payload, model)
+    prompt = chat_prompt_tokens(payload, model, exact=exact)
     output = chat_max_output(profile, payload, model)
     return _worst(profile, price, Usage(prompt, output, prompt + output))
 
 
 def embeddings_worst_case(
-    profile: HubProfile, model: str, inputs: str | Sequence[str]
+    profile: HubProfile, model: str, inputs: str | Sequence[str], *, exact: bool = True
 ) -> Cost | None:
-    """What embedding ``inputs`` can cost: their tokens (counted offline) x the input price."""
+    """What embedding ``inputs`` can cost: their tokens (counted offline) x the input price.
+
+    ``exact=False`` bounds each input by its UTF-8 size instead (free, never below the count).
+    """
     price = price_of(profile, model)
     if price is None:
         return None
     if not _has_token_price(price):
         return _worst(profile, price, None)
-    from hub_core.tokens import count_tokens
+    from hub_core.tokens import count_tokens, utf8_size
 
     texts = [inputs] if isinstance(inputs, str) else inputs
-    tokens = sum(count_tokens(text, model) for text in texts if isinstance(text, str))
+    size = (lambda text: count_tokens(text, model)) if exact else utf8_size
+    tokens = sum(size(text) for text in texts if isinstance(text, str))
     return _worst(profile, price, Usage(tokens, 0, tokens))
 
 

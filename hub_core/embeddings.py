@@ -38,6 +38,7 @@ from hub_core.errors import (
     UnsupportedFeatureError,
     error_from_payload,
 )
+from hub_core.tokens import utf8_size
 
 if TYPE_CHECKING:
     from hub_core.budget import Budget
@@ -103,17 +104,13 @@ def _rebuild_response_error(
 # Pure parts: planning and decoding
 
 
-def _utf8_size(text: str) -> int:
-    return len(text) if text.isascii() else len(text.encode("utf-8"))
-
-
 def _tokens_for_size(size: int) -> int:
     return max(1, -(-size // 4))
 
 
 def estimate_tokens(text: str) -> int:
     """A cheap token estimate for budgeting: a quarter of the UTF-8 length, at least 1."""
-    return _tokens_for_size(_utf8_size(text))
+    return _tokens_for_size(utf8_size(text))
 
 
 def plan_batches(
@@ -383,7 +380,7 @@ class EmbeddingsEngine:
                 raise TypeError(f"input {index} is a {type(text).__name__}, not a str")
             if not text:
                 text = EMPTY_INPUT_REPLACEMENT
-            size = _utf8_size(text)
+            size = utf8_size(text)
             if size <= limit:
                 out.append(text)
                 estimates.append(_tokens_for_size(size))

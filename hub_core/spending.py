@@ -3,7 +3,10 @@
 ``HubClient`` wraps each chat, stream and embeddings request in a :class:`Spend` when a
 ``budget=`` is given, so every adapter path (sync, async, stream, batch) follows the same rules:
 
-* the reservation happens before anything is sent (a refusal sends nothing);
+* the reservation happens before anything is sent (a refusal sends nothing); it starts from a
+  free upper bound of the prompt (its UTF-8 size: a token is at least one byte) and counts the
+  tokens exactly, offline, only when that bound does not fit, so a call is refused only when
+  its exact worst case does not fit;
 * a reply settles it to the reply's cost (:func:`hub_core.credits.reply_cost`); a stream whose
   hub sent no usage settles to a cost estimated offline from the streamed text;
 * a failure the hub answered with a 4xx, or that never left the machine (connect / pool
@@ -24,7 +27,7 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from types import TracebackType
 from typing import Any
 
@@ -60,14 +63,23 @@ class Spend:
 
     Leaving the block with an exception finishes the reservation by :func:`may_have_charged`;
     leaving it normally without a settle counts the worst case (nothing said what it cost).
+    "The worst case" is always the exact one: when only the free upper bound was reserved, the
+    tokens are counted (offline) at that point, so a failure never counts the looser bound.
     """
 
-    __slots__ = ("model", "profile", "reservation")
+    __slots__ = ("_exact_worst", "model", "profile", "reservation")
 
-    def __init__(self, reservation: Reservation, profile: HubProfile, model: str) -> None:
+    def __init__(
+        self,
+        reservation: Reservation,
+        profile: HubProfile,
+        model: str,
+        exact_worst: Callable[[], Cost | None] | None = None,
+    ) -> None:
         self.reservation = reservation
         self.profile = profile
         self.model = model
+        self._exact_worst = exact_worst
 
     def __enter__(self) -> Spend:
         return self
@@ -79,31 +91,49 @@ class Spend:
         tb: TracebackType | None,
     ) -> None:
         if exc is None or may_have_charged(exc):
-            self.reservation.settle_worst()
+            self.settle_worst()
         else:
             self.reservation.release()
 
+    def settle_worst(self) -> None:
+        """Count the exact worst case (the hub may have charged it)."""
+        if not self.reservation.open:
+            return
+        if self._exact_worst is None or not self.reservation.priced:
+            self.reservation.settle_worst()
+        else:
+            self.reservation.settle(self._exact_worst())
+
     def settle(self, cost: Cost | None) -> None:
-        """The call's real cost (None: unknown, the worst case stays counted)."""
-        self.reservation.settle(cost)
+        """The call's real cost (None: unknown, the worst case is counted)."""
+        if cost is None:
+            self.settle_worst()
+        else:
+            self.reservation.settle(cost)
 
     def settle_usage(self, usage: Mapping[str, Any] | None) -> Cost | None:
         """Settle from a reply's ``usage`` object; returns the cost it stated or implied."""
         cost = reply_cost(self.profile, self.model, usage)
-        self.reservation.settle(cost)
+        self.settle(cost)
         return cost
 
 
 def _reserve(
-    budget: Budget, profile: HubProfile, model: str, worst: Cost | None
+    budget: Budget, profile: HubProfile, model: str, worst: Callable[[bool], Cost | None]
 ) -> Spend:
-    return Spend(budget.reserve(worst, hub=profile.name, model=model), profile, model)
+    """Reserve a free upper bound (``worst(False)``); only when that does not fit, count the
+    tokens exactly (``worst(True)``) before refusing, so the common case costs no tokenizing."""
+    reservation = budget.try_reserve(worst(False), hub=profile.name, model=model)
+    if reservation is not None:
+        return Spend(reservation, profile, model, lambda: worst(True))
+    return Spend(budget.reserve(worst(True), hub=profile.name, model=model), profile, model)
 
 
 def chat_spend(budget: Budget, profile: HubProfile, payload: Mapping[str, Any]) -> Spend:
     """Reserve a chat request's worst case (raises ``BudgetExceededError``, nothing sent)."""
-    return _reserve(budget, profile, str(payload.get("model") or ""), chat_worst_case(
-        profile, payload))
+    model = str(payload.get("model") or "")
+    return _reserve(budget, profile, model,
+                    lambda exact: chat_worst_case(profile, payload, exact=exact))
 
 
 def embeddings_spend(budget: Budget, profile: HubProfile, payload: Mapping[str, Any]) -> Spend:
@@ -111,7 +141,8 @@ def embeddings_spend(budget: Budget, profile: HubProfile, payload: Mapping[str, 
     model = str(payload.get("model") or "")
     inputs = payload.get("input")
     texts: str | Sequence[str] = inputs if isinstance(inputs, str | list) else []
-    return _reserve(budget, profile, model, embeddings_worst_case(profile, model, texts))
+    return _reserve(budget, profile, model,
+                    lambda exact: embeddings_worst_case(profile, model, texts, exact=exact))
 
 
 def stream_usage(chunks: Sequence[Mapping[str, Any]]) -> Mapping[str, Any] | None:

@@ -163,7 +163,8 @@ class ChatHub(BaseChatModel):
 
     Budget:
         ``budget=Budget(max_cost=5, unit="credits")`` (shared by any number of models, threads
-        and event loops) reserves each call's worst case before sending: offline prompt tokens
+        and event loops) reserves each call's worst case before sending: prompt tokens (bounded
+        by the prompt's UTF-8 size, counted exactly offline only when that bound does not fit)
         plus ``max_tokens`` (else the model's max output) x price. A call that does not fit
         raises ``BudgetExceededError`` and sends nothing; a reply settles to its real cost; a
         failure after the request may have reached the hub (5xx, read timeout, broken or

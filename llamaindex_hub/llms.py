@@ -85,8 +85,9 @@ class HubLLM(FunctionCallingLLM):
         reasoning_replay: ``"auto"`` follows ``hub_core.chat.reasoning_replay_policy`` (send
             reasoning back only to models that require it on tool turns).
         budget: a ``hub_core.Budget`` shared with other objects: each call reserves its worst
-            case first (offline prompt tokens + ``max_tokens``, else the model's max output, x
-            price; ``BudgetExceededError`` and nothing sent when it does not fit) and settles to
+            case first (prompt tokens, counted offline when a byte bound does not fit, +
+            ``max_tokens``, else the model's max output, x price; ``BudgetExceededError`` and
+            nothing sent when it does not fit) and settles to
             the reply's cost, or to the worst case when it failed after the request may have
             reached the hub (5xx, read timeout, broken or abandoned stream).
 

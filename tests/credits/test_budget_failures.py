@@ -119,3 +119,13 @@ def test_an_electronhub_stream_without_usage_costs_its_per_request_price(
     body = {"model": "gpt-3.5-turbo", "messages": [{"role": "user", "content": "hi"}]}
     list(client.stream_chat(body, budget=budget))
     assert budget.spent == 1 == charged(hub_emulator, "electronhub", key)
+
+
+def test_the_free_upper_bound_never_refuses_a_call_whose_exact_worst_case_fits(
+    hub_emulator: Any, key: str
+) -> None:
+    bound = chat_worst_case(APIHUB, BODY, exact=False)
+    assert bound is not None and bound.amount > WORST.amount  # UTF-8 bytes bound the tokens
+    budget = Budget(WORST.amount, "USD")  # room for the exact worst case, not for the bound
+    _client(hub_emulator, key).chat(BODY, budget=budget)
+    assert budget.refused_calls == 0 and 0 < budget.spent <= WORST.amount

@@ -213,3 +213,14 @@ def test_exact_sum_equals_fsum(values: list[float]) -> None:
     for value in values:
         total.add(value)
     assert total.value == math.fsum(values)
+
+
+def test_try_reserve_returns_none_without_counting_a_refusal() -> None:
+    budget = Budget(1)
+    assert budget.try_reserve(2) is None
+    assert budget.refused_calls == 0 and budget.reserved == 0
+    held = budget.try_reserve(0.5)
+    assert held is not None and budget.reserved == 0.5
+    strict = Budget(1, strict=True)
+    with pytest.raises(BudgetExceededError):
+        strict.try_reserve(None)  # an unpriced refusal has no tighter estimate to try

@@ -137,3 +137,18 @@ def test_what_a_failure_counts(error: BaseException, charged: bool) -> None:
 def test_docstring_examples_run(module: str) -> None:
     result = doctest.testmod(importlib.import_module(module))
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_the_free_bound_is_never_below_the_exact_count() -> None:
+    from hub_core.tokens import message_tokens_bound
+
+    texts = ["Summarise the history of the credit card.", "naïve café — 東京", "x" * 500, ""]
+    for text in texts:
+        messages = [{"role": "system", "content": "be brief"}, {"role": "user", "content": text,
+                                                               "name": "ann"}]
+        for model in ("qwen-max", "gpt-4o", "openai/gpt-4.1"):
+            assert message_tokens_bound(messages) >= count_message_tokens(messages, model)
+            body = {"model": model, "messages": messages, "max_tokens": 5}
+            cheap = chat_worst_case(APIHUB, {**body, "model": "qwen-max"}, exact=False)
+            exact = chat_worst_case(APIHUB, {**body, "model": "qwen-max"})
+            assert cheap is not None and exact is not None and cheap.amount >= exact.amount
