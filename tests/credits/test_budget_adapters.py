@@ -166,3 +166,21 @@ async def test_async_embeddings_settle_each_batch(hub_emulator: Any, hub: str) -
     rows = ledger(hub_emulator, hub, key)["requests"]
     assert len(rows) == budget.calls == 3 + 1 + 2 + 1
     assert budget.spent == _expected_spend(hub_emulator, hub, key, embeddings=True) > 0
+
+
+def test_adapters_re_export_budget_and_pickle_an_independent_copy(hub_emulator: Any) -> None:
+    import pickle
+
+    from hub_core import Budget as CoreBudget
+
+    assert langchain_hub.Budget is CoreBudget is llamaindex_hub.Budget
+    assert langchain_hub.BudgetExceededError is BudgetExceededError
+    budget = Budget(10, "credits")
+    key = new_key("electronhub")
+    for maker in (_lc_chat, _li_llm):
+        obj = maker(hub_emulator, "electronhub", key, budget, True)
+        copy = pickle.loads(pickle.dumps(obj))
+        assert copy.budget is not budget and copy.budget.max_cost == 10
+        _one_call("lc_chat" if maker is _lc_chat else "li_llm", copy)
+        assert copy.budget.spent == 1 and budget.spent == 0  # the copy spends on its own
+        assert "budget" not in obj.model_dump()  # never serialised with the settings
