@@ -75,7 +75,8 @@ class Budget:
         self.strict = bool(strict)
         self._key = self.unit.casefold()
         self._spent = ExactSum()
-        self._reserved = ExactSum()
+        self._held: dict[int, float] = {}  # reservation token -> amount, while in flight
+        self._next_token = 0
         self._unpriced = 0
         self._calls = 0
         self._refused = 0
@@ -93,7 +94,7 @@ class Budget:
     def reserved(self) -> float:
         """Worst cases of calls in flight."""
         with self._lock:
-            return self._reserved.value
+            return math.fsum(self._held.values())
 
     @property
     def remaining(self) -> float:
@@ -118,7 +119,7 @@ class Budget:
 
     def _committed(self, extra: float = 0.0) -> float:
         """``spent + reserved + extra``, correctly rounded (so ten 0.1s fill a budget of 1)."""
-        return math.fsum([*self._spent._partials, *self._reserved._partials, extra])
+        return math.fsum([*self._spent._partials, *self._held.values(), extra])
 
     def _remaining(self) -> float:
         return math.fsum([self.max_cost, -self._committed()])
@@ -187,9 +188,11 @@ class Budget:
                     return None
                 self._refused += 1
                 raise self._refusal(amount, self._remaining(), hub, model)
-            self._reserved.add(amount)
+            token = self._next_token
+            self._next_token += 1
+            self._held[token] = amount
             self._calls += 1
-        return Reservation(self, amount, priced=True, hub=hub, model=model)
+        return Reservation(self, amount, priced=True, hub=hub, model=model, token=token)
 
     @staticmethod
     def _what(model: str | None) -> str:
@@ -198,7 +201,7 @@ class Budget:
     def _state(self, remaining: float) -> str:
         """Spent / reserved / left, for messages (called with the lock held)."""
         return (
-            f"{_fmt(self._spent.value)} {self.unit} spent and {_fmt(self._reserved.value)} "
+            f"{_fmt(self._spent.value)} {self.unit} spent and {_fmt(self._held_total())} "
             "reserved by calls in "
             f"flight leave {_fmt(max(remaining, 0.0))} of the {_fmt(self.max_cost)} {self.unit} "
             "budget"
@@ -215,7 +218,7 @@ class Budget:
         )
         return BudgetExceededError(
             message, hub=hub, spent=self._spent.value, limit=self.max_cost, estimated=amount,
-            reserved=self._reserved.value, model=model,
+            reserved=self._held_total(), model=model,
         )
 
     def _unpriced_refusal(
@@ -236,13 +239,16 @@ class Budget:
             )
         return BudgetExceededError(
             f"{self._what(model)} was refused: {why}", hub=hub, spent=self._spent.value,
-            limit=self.max_cost, estimated=None, reserved=self._reserved.value, model=model,
+            limit=self.max_cost, estimated=None, reserved=self._held_total(), model=model,
         )
 
-    def _finish(self, reserved: float, charged: float | None) -> None:
+    def _held_total(self) -> float:
+        return math.fsum(self._held.values())
+
+    def _finish(self, token: int | None, charged: float | None) -> None:
         with self._lock:
-            if reserved:
-                self._reserved.add(-reserved)
+            if token is not None:
+                self._held.pop(token, None)
             if charged:
                 self._spent.add(charged)
 
@@ -258,8 +264,8 @@ class Budget:
     def __getstate__(self) -> dict[str, Any]:
         with self._lock:
             state = self.__dict__.copy()
-            state["_spent"] = ExactSum([*self._spent._partials, *self._reserved._partials])
-            state["_reserved"] = ExactSum()
+            state["_spent"] = ExactSum([*self._spent._partials, *self._held.values()])
+            state["_held"] = {}
         del state["_lock"]
         return state
 
@@ -282,7 +288,7 @@ class Reservation:
     estimate was known in the budget's unit.
     """
 
-    __slots__ = ("_open", "amount", "budget", "hub", "model", "priced")
+    __slots__ = ("_open", "_token", "amount", "budget", "hub", "model", "priced")
 
     def __init__(
         self,
@@ -292,10 +298,12 @@ class Reservation:
         priced: bool,
         hub: str | None = None,
         model: str | None = None,
+        token: int | None = None,
     ) -> None:
         self.budget = budget
         self.amount = amount
         self.priced = priced
+        self._token = token
         self.hub = hub
         self.model = model
         self._open = True
@@ -321,19 +329,19 @@ class Reservation:
             return 0.0
         amount = self.budget.amount_in_unit(actual_cost)
         charged = self.amount if amount is None else amount
-        self.budget._finish(self.amount, charged)
+        self.budget._finish(self._token, charged)
         return charged
 
     def release(self) -> None:
         """The call failed before the hub could charge: give the reservation back."""
         if self._close():
-            self.budget._finish(self.amount, None)
+            self.budget._finish(self._token, None)
 
     def settle_worst(self) -> float:
         """The call failed after the hub may have charged: count the whole worst case."""
         if not self._close():
             return 0.0
-        self.budget._finish(self.amount, self.amount)
+        self.budget._finish(self._token, self.amount)
         return self.amount
 
     def __repr__(self) -> str:

@@ -24,8 +24,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from hub_core.catalog import model_info
 from hub_core.chat import Usage, parse_usage
 from hub_core.hubs import HubProfile, ModelPrice
+from hub_core.tokens import count_message_tokens, count_tokens, message_tokens_bound, utf8_size
 
 
 @dataclass(frozen=True)
@@ -85,8 +87,6 @@ def price_of(profile: HubProfile, model: str) -> ModelPrice | None:
         )
     if price is not None or not model:
         return price
-    from hub_core.catalog import model_info
-
     return model_info(profile, model).price
 
 
@@ -159,8 +159,6 @@ def estimate_call_cost(
 
 
 def _json_tokens(value: Any, model: str, exact: bool) -> int:
-    from hub_core.tokens import count_tokens, utf8_size
-
     text = json.dumps(value, ensure_ascii=False, default=str)
     return count_tokens(text, model) if exact else utf8_size(text)
 
@@ -170,8 +168,6 @@ def chat_prompt_tokens(payload: Mapping[str, Any], model: str, *, exact: bool = 
 
     ``exact=False`` gives a free upper bound instead (UTF-8 bytes: a token is at least a byte).
     """
-    from hub_core.tokens import count_message_tokens, message_tokens_bound
-
     messages = payload.get("messages") or []
     tokens = count_message_tokens(messages, model) if exact else message_tokens_bound(messages)
     for extra in ("tools", "functions", "response_format"):
@@ -188,9 +184,7 @@ def chat_max_output(profile: HubProfile, payload: Mapping[str, Any], model: str)
     """
     limit = payload.get("max_tokens") or payload.get("max_completion_tokens")
     if not isinstance(limit, int) or limit <= 0:
-        from hub_core.catalog import model_info
-
-        limit = model_info(profile, model).max_output_tokens
+            limit = model_info(profile, model).max_output_tokens
     choices = payload.get("n")
     return limit * (choices if isinstance(choices, int) and choices > 1 else 1)
 
@@ -236,8 +230,6 @@ def embeddings_worst_case(
         return None
     if not _has_token_price(price):
         return _worst(profile, price, None)
-    from hub_core.tokens import count_tokens, utf8_size
-
     texts = [inputs] if isinstance(inputs, str) else inputs
     size = (lambda text: count_tokens(text, model)) if exact else utf8_size
     tokens = sum(size(text) for text in texts if isinstance(text, str))
