@@ -69,8 +69,7 @@ class HubUsageCallbackHandler(UsageMetadataCallbackHandler, UsageTally):
     def __init__(self, parent: HubUsageCallbackHandler | None = None) -> None:
         UsageMetadataCallbackHandler.__init__(self)
         UsageTally.__init__(self)
-        self.parent = parent
-        """An enclosing ``hub_usage()`` handler, which sees every chat call this one sees."""
+        self.parent = parent  # an enclosing hub_usage() handler: it sees every call this one sees
 
     def __repr__(self) -> str:
         return UsageTally.__repr__(self)
