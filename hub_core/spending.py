@@ -41,7 +41,7 @@ from hub_core.credits import (
     embeddings_worst_case,
     reply_cost,
 )
-from hub_core.errors import HubAPIError, HubConnectionError, HubError, HubTimeoutError
+from hub_core.errors import HubAPIError, HubConnectionError, HubTimeoutError
 from hub_core.hubs import HubProfile
 
 
@@ -53,9 +53,8 @@ def may_have_charged(error: BaseException) -> bool:
         return error.sent
     if isinstance(error, HubTimeoutError):
         return error.phase not in ("connect", "pool")
-    if isinstance(error, HubError):
-        return True
-    return not isinstance(error, ValueError | TypeError)  # bad input fails before sending
+    # bad input (HubInputError is a ValueError too) is refused before anything is sent
+    return not isinstance(error, ValueError | TypeError)
 
 
 class Spend:

@@ -21,6 +21,7 @@ from hub_core.credits import (
 from hub_core.errors import (
     BadRequestError,
     HubConnectionError,
+    HubInputError,
     HubTimeoutError,
     InsufficientCreditsError,
     RateLimitError,
@@ -123,6 +124,7 @@ def test_price_of_reads_the_table_then_the_catalog() -> None:
         (HubTimeoutError("read", phase="read"), True),
         (StreamError("cut"), True),
         (ValueError("bad input"), False),
+        (HubInputError("max_tokens must be positive", field="max_tokens"), False),
         (GeneratorExit(), True),
         (KeyboardInterrupt(), True),
     ],
