@@ -112,6 +112,8 @@ def sizes(quick: bool) -> tuple[int, int, int]:
 
 
 def scenarios(quick: bool) -> dict[str, Scenario]:
+    from budget_bench import scenario as budget_scenario
+
     calls = A_CALLS_QUICK if quick else A_CALLS
     e_texts, g_streams, h_streams = sizes(quick)
     return {
@@ -161,6 +163,7 @@ def scenarios(quick: bool) -> dict[str, Scenario]:
             ("httpx_async", "openai_async", *LC, *LI),
             {"streams": JobSpec(h_streams, "stream")}, rounds=2, quick_rounds=1, is_async=True,
         ),
+        "i": budget_scenario(quick),
     }
 
 
@@ -862,4 +865,8 @@ BUILDERS: dict[str, Callable[[str, Ctx], dict[str, Job]]] = {
 
 
 def build(scenario: str, client: str, ctx: Ctx) -> dict[str, Job]:
+    if scenario == "i":  # budget overhead, in its own module
+        from budget_bench import build_i
+
+        return build_i(client, ctx)
     return BUILDERS[scenario](client, ctx)

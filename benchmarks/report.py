@@ -22,6 +22,11 @@ FAMILY = {"a": "chat", "b": "chat", "c": "chat", "d": "async", "e": "embed", "g"
 # the marginal cost from 100 to 500 (a quadratic merge shows ~2.7x; fixed per-call costs cancel).
 LINEAR_MAX = 1.5
 
+# (i): a budgeted call against the same call with no budget (each paired with its own twin)
+BUDGET_TARGET = 1.05
+BUDGET_ROWS = (("call", "(i) chat with a budget ÷ the same call without (A/B pairs)"),
+               ("stream", "(i) … streamed, 20 chunks (A/B pairs)"))
+
 # (scenario, job, label, target ratio for ours)
 ROWS: list[tuple[str, str, str, float | None]] = [
     ("a", "call", "(a) chat, per call", 1.5),
@@ -101,6 +106,8 @@ def summary(res: dict[str, Any]) -> list[str]:
             lines.append(f"| {label} | " + " | ".join(cells) + " | (info) | |")
             continue
         lines.append(f"| {label} | " + " | ".join(cells) + f" | ≤ {target}× | {status} |")
+    if "i" in res["scenarios"]:
+        lines += _budget_rows(res, len(heads))
     if "c" in res["scenarios"]:
         cells = []
         for c in heads:
@@ -142,6 +149,22 @@ def summary(res: dict[str, Any]) -> list[str]:
         lines.append(f"| (h) {res['scenarios']['h']['title']} (RSS growth) | "
                      + " | ".join(cells) + " | (info) | |")
     return lines
+
+
+def _budget_rows(res: dict[str, Any], columns: int) -> list[str]:
+    """(i) in the ours columns: budgeted ÷ unbudgeted time of A/B pairs in the same worker."""
+    jobs = res["scenarios"]["i"]["jobs"]
+    rows = []
+    for job, label in BUDGET_ROWS:
+        entries = [jobs.get(job, {}).get("clients", {}).get(name) for name in ("ChatHub", "HubLLM")]
+        ratios = [(e or {}).get("extras", {}).get("budget_ratio") for e in entries]
+        extra_us = [(e or {}).get("extras", {}).get("overhead_us") for e in entries]
+        cells = [""] * (columns - len(entries)) + [
+            "failed" if r is None else f"**{r:.3f}×** (+{_us(max(us or 0.0, 0.0))})"
+            for r, us in zip(ratios, extra_us, strict=True)]
+        status = _status(ratios, BUDGET_TARGET, False)
+        rows.append(f"| {label} | " + " | ".join(cells) + f" | ≤ {BUDGET_TARGET}× | {status} |")
+    return rows
 
 
 def _pending(res: dict[str, Any], key: str, job: str) -> bool:

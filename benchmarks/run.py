@@ -338,7 +338,7 @@ def machine() -> dict[str, Any]:
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--quick", action="store_true", help="smoke mode: a handful of rounds")
-    p.add_argument("--only", default="", help="comma-separated scenario keys (a,b,c,d,e,f,g,h)")
+    p.add_argument("--only", default="", help="comma-separated scenario keys (a,b,c,d,e,f,g,h,i)")
     p.add_argument("--rounds", type=int, default=0, help="override the round count")
     p.add_argument("--budget", type=float, default=0.0,
                    help="seconds for the whole run; rounds stop early to keep it (default 480, "

@@ -24,9 +24,10 @@ if TYPE_CHECKING:
         RegisterResult,
         UsageRecord,
     )
+    from hub_core.budget import Budget, Reservation
     from hub_core.catalog import ModelInfo, model_info
     from hub_core.client import HubClient
-    from hub_core.credits import BudgetGuard, Cost, UsageTally, cost_of
+    from hub_core.credits import Cost, cost_of, media_worst_case
     from hub_core.embeddings import EmbeddingInputError, EmbeddingsEngine
     from hub_core.errors import (
         AuthenticationError,
@@ -55,6 +56,7 @@ if TYPE_CHECKING:
     from hub_core.hubs import HubProfile, ModelPrice, PlanLimits, get_hub, list_hubs, register_hub
     from hub_core.media import HubMedia, JobRecord, MediaJob, MediaResult, Transcription
     from hub_core.tokens import count_message_tokens, count_tokens
+    from hub_core.usage import UsageFigures, UsageTally, collecting, report_usage
 
 _ERRORS = [
     "AuthenticationError",
@@ -97,10 +99,15 @@ _EXPORTS: dict[str, str] = {
     "register_hub": "hub_core.hubs",
     "ModelInfo": "hub_core.catalog",
     "model_info": "hub_core.catalog",
-    "BudgetGuard": "hub_core.credits",
+    "Budget": "hub_core.budget",
+    "Reservation": "hub_core.budget",
     "Cost": "hub_core.credits",
-    "UsageTally": "hub_core.credits",
     "cost_of": "hub_core.credits",
+    "media_worst_case": "hub_core.credits",
+    "UsageFigures": "hub_core.usage",
+    "UsageTally": "hub_core.usage",
+    "collecting": "hub_core.usage",
+    "report_usage": "hub_core.usage",
     "count_tokens": "hub_core.tokens",
     "EmbeddingsEngine": "hub_core.embeddings",
     "EmbeddingInputError": "hub_core.embeddings",
@@ -119,8 +126,8 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "Balance",
+    "Budget",
     "BudgetExceededError",
-    "BudgetGuard",
     "Cost",
     "DownloadError",
     "EmbeddingInputError",
@@ -150,21 +157,26 @@ __all__ = [
     "PlanLimits",
     "RateLimitError",
     "RegisterResult",
+    "Reservation",
     "ServerError",
     "StreamError",
     "Transcription",
     "UnsupportedFeatureError",
     "UpstreamError",
+    "UsageFigures",
     "UsageRecord",
     "UsageTally",
     "__version__",
+    "collecting",
     "cost_of",
     "count_message_tokens",
     "count_tokens",
     "get_hub",
     "list_hubs",
+    "media_worst_case",
     "model_info",
     "register_hub",
+    "report_usage",
 ]
 
 __getattr__, __dir__ = lazy_exports(__name__, globals(), _EXPORTS)

@@ -51,7 +51,8 @@ def price_from_entry(entry: Mapping[str, Any]) -> ModelPrice | None:
 
     ``price_per_million_tokens`` is one price for input and output (API Hub). A ``pricing``
     object with ``input``/``output`` (or ``prompt``/``completion``) is per token unless its
-    ``unit`` says per 1M. Media prices come as ``{"price"|"credits": x, "per": "request"|
+    ``unit`` says per 1M. A per-call amount (``credits``/``price``) wins over token prices
+    listed beside it. Media prices come as ``{"price"|"credits": x, "per": "request"|
     "image"|"second"}`` or as flat ``per_request``/``per_image``/``per_second`` values.
     """
     flat = number(entry.get("price_per_million_tokens"))
@@ -73,8 +74,10 @@ def price_from_entry(entry: Mapping[str, Any]) -> ModelPrice | None:
     if amount is not None:
         per = str(pricing.get("per", "request")).lower()
         media[per if per in media else "request"] = amount
-    if amount is not None and not given_in and not given_out:
-        given_in = given_out = None  # a media price listed beside zero token prices
+    if amount is not None:
+        # One billing mode per model: a stated per-call amount is what is charged (Electron Hub
+        # lists per-token figures beside its credits per request); summing both would double it.
+        given_in = given_out = None
     if given_in is None and given_out is None and all(v is None for v in media.values()):
         return None
     return ModelPrice(

@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import AsyncIterator, Iterator, Mapping
+from contextlib import nullcontext
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
@@ -43,8 +44,17 @@ from hub_core.catalog_entries import entries_of
 from hub_core.chat import finish_reason_of, partial_text
 from hub_core.errors import HubAPIError, HubInputError, StreamError
 from hub_core.hubs import HubProfile, get_hub
+from hub_core.spending import (
+    Spend,
+    chat_spend,
+    embeddings_spend,
+    embeddings_usage,
+    stream_cost,
+)
+from hub_core.usage import report_usage, reporting
 
 if TYPE_CHECKING:
+    from hub_core.budget import Budget
     from hub_core.transport import HubResponse, Timeouts, Transport
 
 __all__ = ["CLIENT_SETTINGS", "Balance", "HubClient", "UsageRecord", "client_from_settings"]
@@ -146,11 +156,24 @@ class HubClient(TransportOwner):
         *,
         extra_headers: Mapping[str, str] | None = None,
         timeout: float | None = None,
+        budget: Budget | None = None,
     ) -> HubResponse:
-        """``POST /chat/completions``; the response JSON is the completion."""
-        return self.transport.request(
-            "POST", self.url("chat"), json=payload, headers=extra_headers, timeout=timeout
-        )
+        """``POST /chat/completions``; the response JSON is the completion.
+
+        With ``budget`` the call's worst case is reserved first (``BudgetExceededError`` and
+        nothing sent when it does not fit) and settled to the reply's cost; see
+        :mod:`hub_core.spending` for what a failure counts.
+        """
+        if budget is None:
+            return self.transport.request(
+                "POST", self.url("chat"), json=payload, headers=extra_headers, timeout=timeout
+            )
+        with chat_spend(budget, self.profile, payload) as spend:
+            response = self.transport.request(
+                "POST", self.url("chat"), json=payload, headers=extra_headers, timeout=timeout
+            )
+            spend.settle_usage(_reply_usage(response))
+        return response
 
     async def achat(
         self,
@@ -158,11 +181,19 @@ class HubClient(TransportOwner):
         *,
         extra_headers: Mapping[str, str] | None = None,
         timeout: float | None = None,
+        budget: Budget | None = None,
     ) -> HubResponse:
         """Async twin of :meth:`chat`."""
-        return await self.transport.arequest(
-            "POST", self.url("chat"), json=payload, headers=extra_headers, timeout=timeout
-        )
+        if budget is None:
+            return await self.transport.arequest(
+                "POST", self.url("chat"), json=payload, headers=extra_headers, timeout=timeout
+            )
+        with chat_spend(budget, self.profile, payload) as spend:
+            response = await self.transport.arequest(
+                "POST", self.url("chat"), json=payload, headers=extra_headers, timeout=timeout
+            )
+            spend.settle_usage(_reply_usage(response))
+        return response
 
     def stream_chat(
         self,
@@ -171,11 +202,14 @@ class HubClient(TransportOwner):
         extra_headers: Mapping[str, str] | None = None,
         timeout: float | None = None,
         response_headers: dict[str, str] | None = None,
+        budget: Budget | None = None,
     ) -> Iterator[dict[str, Any]]:
         """Stream ``POST /chat/completions``; yields chunk dicts.
 
         ``response_headers``, when given, is filled with the reply's HTTP headers once the
-        stream is open (a generator has no other way to hand them out).
+        stream is open (a generator has no other way to hand them out). With ``budget`` the
+        worst case is reserved before the request and settled when the stream ends (to the
+        worst case if it breaks or is abandoned early: the hub may bill the whole reply).
 
         Raises:
             StreamError: the stream broke, carried an error event, or ended without ``[DONE]``
@@ -183,26 +217,30 @@ class HubClient(TransportOwner):
         """
         body = dict(payload)
         body["stream"] = True
-        events = self.transport.stream_json(
-            "POST", self.url("chat"), json=body, headers=extra_headers, timeout=timeout
-        )
-        seen: list[dict[str, Any]] = []
-        finished = False
-        try:
-            for chunk in events:
-                if not seen and response_headers is not None:
-                    response_headers.update(events.headers or {})
-                seen.append(chunk)
-                if not finished and finish_reason_of(chunk) is not None:
-                    finished = True
-                yield chunk
-        except StreamError as exc:
-            exc.partial_text = partial_text(seen)
-            raise
-        finally:
-            events.close()
-        if not finished and not events.done_seen:
-            raise self._cut_short(seen)
+        spend = None if budget is None else chat_spend(budget, self.profile, body)
+        with spend or _NO_SPEND:
+            events = self.transport.stream_json(
+                "POST", self.url("chat"), json=body, headers=extra_headers, timeout=timeout
+            )
+            seen: list[dict[str, Any]] = []
+            finished = False
+            try:
+                for chunk in events:
+                    if not seen and response_headers is not None:
+                        response_headers.update(events.headers or {})
+                    seen.append(chunk)
+                    if not finished and finish_reason_of(chunk) is not None:
+                        finished = True
+                    yield chunk
+            except StreamError as exc:
+                exc.partial_text = partial_text(seen)
+                raise
+            finally:
+                events.close()
+            if not finished and not events.done_seen:
+                raise self._cut_short(seen)
+            if spend is not None:
+                spend.settle(stream_cost(self.profile, body, seen))
 
     async def astream_chat(
         self,
@@ -211,30 +249,35 @@ class HubClient(TransportOwner):
         extra_headers: Mapping[str, str] | None = None,
         timeout: float | None = None,
         response_headers: dict[str, str] | None = None,
+        budget: Budget | None = None,
     ) -> AsyncIterator[dict[str, Any]]:
         """Async twin of :meth:`stream_chat`."""
         body = dict(payload)
         body["stream"] = True
-        events = self.transport.astream_json(
-            "POST", self.url("chat"), json=body, headers=extra_headers, timeout=timeout
-        )
-        seen: list[dict[str, Any]] = []
-        finished = False
-        try:
-            async for chunk in events:
-                if not seen and response_headers is not None:
-                    response_headers.update(events.headers or {})
-                seen.append(chunk)
-                if not finished and finish_reason_of(chunk) is not None:
-                    finished = True
-                yield chunk
-        except StreamError as exc:
-            exc.partial_text = partial_text(seen)
-            raise
-        finally:
-            await events.aclose()
-        if not finished and not events.done_seen:
-            raise self._cut_short(seen)
+        spend = None if budget is None else chat_spend(budget, self.profile, body)
+        with spend or _NO_SPEND:
+            events = self.transport.astream_json(
+                "POST", self.url("chat"), json=body, headers=extra_headers, timeout=timeout
+            )
+            seen: list[dict[str, Any]] = []
+            finished = False
+            try:
+                async for chunk in events:
+                    if not seen and response_headers is not None:
+                        response_headers.update(events.headers or {})
+                    seen.append(chunk)
+                    if not finished and finish_reason_of(chunk) is not None:
+                        finished = True
+                    yield chunk
+            except StreamError as exc:
+                exc.partial_text = partial_text(seen)
+                raise
+            finally:
+                await events.aclose()
+            if not finished and not events.done_seen:
+                raise self._cut_short(seen)
+            if spend is not None:
+                spend.settle(stream_cost(self.profile, body, seen))
 
     def _cut_short(self, seen: list[dict[str, Any]]) -> StreamError:
         return StreamError(
@@ -247,17 +290,59 @@ class HubClient(TransportOwner):
 
     # -- embeddings, models, account -------------------------------------------------------
 
-    def embed(self, payload: Mapping[str, Any], *, timeout: float | None = None) -> HubResponse:
-        """``POST /embeddings``."""
-        return self.transport.request("POST", self.url("embeddings"), json=payload, timeout=timeout)
+    def embed(
+        self,
+        payload: Mapping[str, Any],
+        *,
+        timeout: float | None = None,
+        budget: Budget | None = None,
+    ) -> HubResponse:
+        """``POST /embeddings``; reports usage and cost to :func:`hub_core.usage.collecting`.
+
+        With ``budget`` the inputs' worst case (tokens x price) is reserved first and settled to
+        the reply's cost.
+        """
+        if budget is None and not reporting():
+            return self.transport.request(
+                "POST", self.url("embeddings"), json=payload, timeout=timeout
+            )
+        spend = None if budget is None else embeddings_spend(budget, self.profile, payload)
+        with spend or _NO_SPEND:
+            response = self.transport.request(
+                "POST", self.url("embeddings"), json=payload, timeout=timeout
+            )
+            self._embedded(payload, response, spend)
+        return response
 
     async def aembed(
-        self, payload: Mapping[str, Any], *, timeout: float | None = None
+        self,
+        payload: Mapping[str, Any],
+        *,
+        timeout: float | None = None,
+        budget: Budget | None = None,
     ) -> HubResponse:
         """Async twin of :meth:`embed`."""
-        return await self.transport.arequest(
-            "POST", self.url("embeddings"), json=payload, timeout=timeout
-        )
+        if budget is None and not reporting():
+            return await self.transport.arequest(
+                "POST", self.url("embeddings"), json=payload, timeout=timeout
+            )
+        spend = None if budget is None else embeddings_spend(budget, self.profile, payload)
+        with spend or _NO_SPEND:
+            response = await self.transport.arequest(
+                "POST", self.url("embeddings"), json=payload, timeout=timeout
+            )
+            self._embedded(payload, response, spend)
+        return response
+
+    def _embedded(
+        self, payload: Mapping[str, Any], response: HubResponse, spend: Spend | None
+    ) -> None:
+        """Settle and report one embeddings reply."""
+        model = str(payload.get("model") or "")
+        usage, cost = embeddings_usage(self.profile, model, _json_or_none(response))
+        if spend is not None:
+            spend.settle(cost)
+        report_usage(self.hub, model, usage, cost)
 
     def models(self, *, refresh: bool = False) -> list[ModelInfo]:
         """The hub's ``/models`` merged with the profile's tables, as :class:`ModelInfo`.
@@ -363,6 +448,22 @@ class HubClient(TransportOwner):
         url, params, route = usage_request(self.profile, self.base_url, limit)
         data = (await self.transport.arequest("GET", url, params=params, kind="poll")).json()
         return usage_records_from_reply(self.hub, data, route.cost_unit, limit)
+
+
+_NO_SPEND = nullcontext()
+
+
+def _json_or_none(response: HubResponse) -> Any:
+    try:
+        return response.json()
+    except ValueError:  # an unreadable 200: its cost is unknown, the worst case stays counted
+        return None
+
+
+def _reply_usage(response: HubResponse) -> Mapping[str, Any] | None:
+    body = _json_or_none(response)
+    usage = body.get("usage") if isinstance(body, Mapping) else None
+    return usage if isinstance(usage, Mapping) else None
 
 
 CLIENT_SETTINGS = ("base_url", "timeout", "max_retries", "default_headers", "plan", "rpm", "proxy")

@@ -28,6 +28,7 @@ import weakref
 from array import array
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
+from contextvars import copy_context
 from typing import TYPE_CHECKING, Any, Literal, Protocol, cast
 
 from hub_core.errors import (
@@ -37,8 +38,10 @@ from hub_core.errors import (
     UnsupportedFeatureError,
     error_from_payload,
 )
+from hub_core.tokens import utf8_size
 
 if TYPE_CHECKING:
+    from hub_core.budget import Budget
     from hub_core.client import HubClient
 
 OnLongInput = Literal["error", "truncate"]
@@ -101,17 +104,13 @@ def _rebuild_response_error(
 # Pure parts: planning and decoding
 
 
-def _utf8_size(text: str) -> int:
-    return len(text) if text.isascii() else len(text.encode("utf-8"))
-
-
 def _tokens_for_size(size: int) -> int:
     return max(1, -(-size // 4))
 
 
 def estimate_tokens(text: str) -> int:
     """A cheap token estimate for budgeting: a quarter of the UTF-8 length, at least 1."""
-    return _tokens_for_size(_utf8_size(text))
+    return _tokens_for_size(utf8_size(text))
 
 
 def plan_batches(
@@ -295,6 +294,9 @@ class EmbeddingsEngine:
     while against a real hub the threads overlap network round trips. Async calls run batches as
     tasks under a semaphore shared by every call on the same event loop, so LlamaIndex's unbounded
     ``gather`` of chunks stays bounded. Pickles (the client is rebuilt lazily).
+
+    With ``budget`` (a :class:`~hub_core.budget.Budget`) every request reserves its inputs' worst
+    case (tokens x price) before it is sent and settles to the reply's cost.
     """
 
     def __init__(
@@ -311,6 +313,7 @@ class EmbeddingsEngine:
         encoding_format: EncodingFormat | None = None,
         context_window: int | None = None,
         extra_body: Mapping[str, Any] | None = None,
+        budget: Budget | None = None,
     ) -> None:
         profile = client.profile
         if not profile.supports("embeddings"):
@@ -342,6 +345,7 @@ class EmbeddingsEngine:
         )
         self.context_window = context_window or _context_window(self.hub, self.model)
         self.extra_body = dict(extra_body or {})
+        self.budget = budget
         self._init_runtime()
 
     def _init_runtime(self) -> None:
@@ -376,7 +380,7 @@ class EmbeddingsEngine:
                 raise TypeError(f"input {index} is a {type(text).__name__}, not a str")
             if not text:
                 text = EMPTY_INPUT_REPLACEMENT
-            size = _utf8_size(text)
+            size = utf8_size(text)
             if size <= limit:
                 out.append(text)
                 estimates.append(_tokens_for_size(size))
@@ -427,23 +431,23 @@ class EmbeddingsEngine:
     def _embed_batch(self, inputs: list[str], start: int) -> list[list[float]]:
         fmt = self.encoding_format
         try:
-            response = self.client.embed(self.payload(inputs, fmt))
+            response = self.client.embed(self.payload(inputs, fmt), budget=self.budget)
         except BadRequestError as error:
             if fmt != "base64" or not _rejects_base64(error):
                 raise
             self.encoding_format = "float"  # remember: this hub/model wants floats
-            response = self.client.embed(self.payload(inputs, "float"))
+            response = self.client.embed(self.payload(inputs, "float"), budget=self.budget)
         return parse_embeddings_response(response.json(), len(inputs), hub=self.hub, start=start)
 
     async def _aembed_batch(self, inputs: list[str], start: int) -> list[list[float]]:
         fmt = self.encoding_format
         try:
-            response = await self.client.aembed(self.payload(inputs, fmt))
+            response = await self.client.aembed(self.payload(inputs, fmt), budget=self.budget)
         except BadRequestError as error:
             if fmt != "base64" or not _rejects_base64(error):
                 raise
             self.encoding_format = "float"
-            response = await self.client.aembed(self.payload(inputs, "float"))
+            response = await self.client.aembed(self.payload(inputs, "float"), budget=self.budget)
         return parse_embeddings_response(response.json(), len(inputs), hub=self.hub, start=start)
 
     # -- sync ----------------------------------------------------------------------------------
@@ -487,7 +491,9 @@ class EmbeddingsEngine:
         executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ai-hubs-embed")
         try:
             futures: dict[Future[list[list[float]]], int] = {
-                executor.submit(self._run_sync, inputs, start, end): slot
+                # each batch runs in a copy of the caller's context, so usage tallies and
+                # other context-scoped state (hub_core.usage.collecting) see its report
+                executor.submit(copy_context().run, self._run_sync, inputs, start, end): slot
                 for slot, (start, end) in enumerate(batches)
             }
             pending = set(futures)
@@ -566,82 +572,3 @@ class EmbeddingsEngine:
     async def aembed_one(self, text: str) -> list[float]:
         """Async :meth:`embed_one`."""
         return (await self.aembed([text]))[0]
-
-
-_ENGINE_SETTINGS = (
-    "dimensions",
-    "batch_size",
-    "max_tokens_per_batch",
-    "max_concurrency",
-    "on_long_input",
-    "show_progress",
-    "context_window",
-)
-_ENGINE_LOCK = threading.Lock()
-
-
-class LazyEngineMixin:
-    """For framework embedding classes: one engine per object, built lazily from its fields.
-
-    The class supplies ``hub``, ``api_key``, the client settings :func:`client_from_settings`
-    reads, the engine settings named in ``_ENGINE_SETTINGS``, private ``_engine`` /
-    ``_engine_owner`` attributes, and the two ``_engine_*`` hooks. A changed setting or a
-    ``model_copy`` rebuilds the engine on the next call; pickles carry settings, not connections.
-    """
-
-    if TYPE_CHECKING:
-        _engine: EmbeddingsEngine | None
-        _engine_owner: int
-
-    def _engine_model(self) -> str | None:
-        """The embedding model id (``model`` in LangChain, ``model_name`` in LlamaIndex)."""
-        raise NotImplementedError
-
-    def _engine_extra_body(self) -> Mapping[str, Any] | None:
-        """Extra request fields merged into every embeddings request."""
-        return None
-
-    @property
-    def engine(self) -> EmbeddingsEngine:
-        """The engine (and its ``HubClient``), built on first use and after unpickling."""
-        engine = self._engine
-        if engine is None or self._engine_owner != id(self):  # not built, or a model_copy
-            with _ENGINE_LOCK:
-                engine = self._engine
-                if engine is None or self._engine_owner != id(self):
-                    from hub_core.client import client_from_settings
-
-                    settings = {n: getattr(self, n) for n in _ENGINE_SETTINGS if hasattr(self, n)}
-                    engine = EmbeddingsEngine(
-                        client_from_settings(self),
-                        self._engine_model(),
-                        extra_body=self._engine_extra_body(),
-                        **settings,
-                    )
-                    self._engine = engine
-                    self._engine_owner = id(self)
-        return engine
-
-    def close(self) -> None:
-        """Release this object's connections (shared pools stay open for other clients)."""
-        if self._engine is not None:
-            self._engine.client.close()
-
-    async def aclose(self) -> None:
-        """Async :meth:`close`."""
-        if self._engine is not None:
-            await self._engine.client.aclose()
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        """Changing a setting after first use rebuilds the engine with it on the next call."""
-        super().__setattr__(name, value)
-        if not name.startswith("_"):
-            self._engine = None
-
-    def __getstate__(self) -> dict[Any, Any]:
-        """Pickle settings only; the copy builds its own client and connections lazily."""
-        state: dict[Any, Any] = dict(cast(Mapping[Any, Any], super().__getstate__()))
-        private = dict(state.get("__pydantic_private__") or {})
-        private["_engine"] = None
-        state["__pydantic_private__"] = private
-        return state

@@ -306,7 +306,11 @@ class StreamError(HubError):
 
 
 class BudgetExceededError(HubError):
-    """The client refused to spend past a budget; raised before anything is sent."""
+    """The client refused to spend past a budget; raised before anything is sent.
+
+    ``estimated`` is the refused call's worst case (None when its price was unknown),
+    ``spent`` / ``reserved`` / ``limit`` the budget's state at the refusal.
+    """
 
     def __init__(
         self,
@@ -315,12 +319,16 @@ class BudgetExceededError(HubError):
         hub: str | None = None,
         spent: float = 0.0,
         limit: float = 0.0,
-        estimated: float = 0.0,
+        estimated: float | None = 0.0,
+        reserved: float = 0.0,
+        model: str | None = None,
     ) -> None:
         super().__init__(message, hub=hub)
         self.spent = spent
         self.limit = limit
         self.estimated = estimated
+        self.reserved = reserved
+        self.model = model
 
 
 class MediaJobError(HubError):

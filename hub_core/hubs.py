@@ -247,6 +247,8 @@ ELECTRONHUB = HubProfile(
         {
             "gpt-3.5-turbo": ModelPrice(per_request=1),
             "gpt-3.5-turbo-vision": ModelPrice(per_request=2),
+            "gpt-3.5-turbo-16k": ModelPrice(per_request=1),
+            "gpt-3.5-turbo-16k-0613": ModelPrice(per_request=1),
             "sdxl": ModelPrice(per_request=1),
             "dall-e-3": ModelPrice(per_request=20),
             "midjourney-v6.1": ModelPrice(per_request=30),

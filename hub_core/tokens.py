@@ -23,7 +23,7 @@ import hashlib
 import os
 import tempfile
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -176,6 +176,24 @@ def count_message_tokens(messages: Iterable[Mapping[str, Any]], model: str) -> i
             return -(-len(text) // CHARS_PER_TOKEN)
         return len(encoding.encode(text, disallowed_special=()))
 
+    return _message_tokens(messages, n)
+
+
+def message_tokens_bound(messages: Iterable[Mapping[str, Any]]) -> int:
+    """An upper bound of :func:`count_message_tokens` for any byte-level tokenizer, at no cost.
+
+    Every token of a byte-level BPE stands for at least one byte, so the UTF-8 size of each text
+    bounds its token count; the per-message overheads are the same as the exact count's.
+    """
+    return _message_tokens(messages, utf8_size)
+
+
+def utf8_size(text: str) -> int:
+    """Bytes of ``text`` in UTF-8: an upper bound of its token count (``len`` when ASCII)."""
+    return len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
+
+
+def _message_tokens(messages: Iterable[Mapping[str, Any]], n: Callable[[str], int]) -> int:
     total = REPLY_PRIMING_TOKENS
     for message in messages:
         total += TOKENS_PER_MESSAGE + n(str(message.get("role", "")))

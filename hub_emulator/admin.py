@@ -66,13 +66,15 @@ async def set_account(request: Request) -> Response:
 
 
 async def ledger(request: Request) -> Response:
-    """``?hub=&key=`` -> balance, spent, requests, submissions."""
+    """``?hub=&key=`` -> balance, spent, requests, submissions, input/output tokens billed."""
     try:
         hub = _hub(request.query_params.get("hub"))
     except ValueError as exc:
         return _json({"error": str(exc)}, 400)
     key = request.query_params.get("key", "")
-    return _json(_state(request).account(hub, key).snapshot())
+    acct = _state(request).account(hub, key)
+    return _json({**acct.snapshot(), "input_tokens": acct.input_tokens,
+                  "output_tokens": acct.output_tokens})
 
 
 async def add_fault(request: Request) -> Response:

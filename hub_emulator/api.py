@@ -77,6 +77,8 @@ async def create_embeddings(ctx: Ctx) -> Out:
     except BadRequest as exc:
         raise HTTPError(400, str(exc), "invalid_request_error") from None
     credits = billing.spend(ctx, spec, used, 0)
+    if ctx.dialect.billing == "per_token_price":  # like chat: the charge rides in usage.cost
+        reply["usage"]["cost"] = credits
     return Out.json(reply, model=model, credits=credits)
 
 

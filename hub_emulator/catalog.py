@@ -38,6 +38,8 @@ def _m(mid: str, owner: str, ctx: int, pin: float, pout: float, **kw: Any) -> Mo
 
 CATALOG: dict[str, tuple[ModelSpec, ...]] = {
     "electronhub": (
+        # the one chat model whose price Electron Hub documents (1 credit per request, 2024)
+        _m("gpt-3.5-turbo", "openai", 16_385, 0.5, 1.5, credits=1, max_output=4_096),
         _m("gpt-4o", "openai", 128_000, 2.5, 10.0, credits=5, vision=True),
         _m("gpt-4o-mini", "openai", 128_000, 0.15, 0.6, credits=1, vision=True),
         _m("claude-3-5-sonnet-20241022", "anthropic", 200_000, 3.0, 15.0, credits=5, vision=True),

@@ -67,7 +67,7 @@ class AdminClient:
     def ledger(self, hub: str, key: str) -> dict[str, Any]:
         """``{"balance", "spent", "plan", "rpm", "requests": [...], "submissions": {job: n},
         "jobs": {job_id: {kind, model, path, status, submits, polls, downloads, credits,
-        fail_reason, urls}}}``."""
+        fail_reason, urls}}, "input_tokens", "output_tokens"}`` (tokens billed so far)."""
         result: dict[str, Any] = self._call("GET", "ledger", query={"hub": hub, "key": key})
         return result
 

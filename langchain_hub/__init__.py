@@ -15,6 +15,8 @@ from hub_core._lazy import lazy_exports
 from hub_core._version import __version__
 
 if TYPE_CHECKING:
+    from hub_core.budget import Budget
+    from hub_core.errors import BudgetExceededError
     from langchain_hub._errors import is_retryable
     from langchain_hub.chat_models import (
         ChatAPIHub,
@@ -30,6 +32,7 @@ if TYPE_CHECKING:
         HubEmbeddings,
         TokenHubEmbeddings,
     )
+    from langchain_hub.usage import HubUsageCallbackHandler, hub_usage
 
 _EXPORTS: dict[str, str] = {
     "ChatHub": "langchain_hub.chat_models",
@@ -43,10 +46,16 @@ _EXPORTS: dict[str, str] = {
     "APIHubEmbeddings": "langchain_hub.embeddings",
     "TokenHubEmbeddings": "langchain_hub.embeddings",
     "is_retryable": "langchain_hub._errors",
+    "Budget": "hub_core.budget",
+    "BudgetExceededError": "hub_core.errors",
+    "HubUsageCallbackHandler": "langchain_hub.usage",
+    "hub_usage": "langchain_hub.usage",
 }
 
 __all__ = [
     "APIHubEmbeddings",
+    "Budget",
+    "BudgetExceededError",
     "ChainHubEmbeddings",
     "ChatAPIHub",
     "ChatChainHub",
@@ -55,8 +64,10 @@ __all__ = [
     "ChatTokenHub",
     "ElectronHubEmbeddings",
     "HubEmbeddings",
+    "HubUsageCallbackHandler",
     "TokenHubEmbeddings",
     "__version__",
+    "hub_usage",
     "is_retryable",
 ]
 

@@ -41,10 +41,11 @@ from langchain_core.utils.pydantic import is_basemodel_subclass
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, model_validator
 
 from hub_core import errors as core_errors
+from hub_core.budget import Budget
 from hub_core.catalog import model_info
-from hub_core.chat import build_chat_payload, parse_usage, reasoning_replay_policy
+from hub_core.chat import build_chat_payload, reasoning_replay_policy
 from hub_core.client import HubClient, client_from_settings
-from hub_core.credits import cost_of
+from hub_core.credits import reply_cost
 from hub_core.hubs import HubProfile, get_hub
 from hub_core.ratelimit import limiter_for
 from hub_core.tokens import count_message_tokens, count_tokens
@@ -160,6 +161,15 @@ class ChatHub(BaseChatModel):
         ``id``, ``system_fingerprint``, ``upstream_provider`` when given, ``cost`` and
         ``cost_unit`` when the price is known, ``headers`` with ``include_response_headers``.
 
+    Budget:
+        ``budget=Budget(max_cost=5, unit="credits")`` (shared by any number of models, threads
+        and event loops) reserves each call's worst case before sending: prompt tokens (bounded
+        by the prompt's UTF-8 size, counted exactly offline only when that bound does not fit)
+        plus ``max_tokens`` (else the model's max output) x price. A call that does not fit
+        raises ``BudgetExceededError`` and sends nothing; a reply settles to its real cost; a
+        failure after the request may have reached the hub (5xx, read timeout, broken or
+        abandoned stream) settles to the worst case.
+
     Errors and credits:
         Errors are ``hub_core.errors`` classes that are also langchain-core ``ModelError``
         subclasses: ``InsufficientCreditsError`` (402, never retried), ``RateLimitError``
@@ -217,6 +227,8 @@ class ChatHub(BaseChatModel):
     rpm: int | None = None
     """Explicit requests per minute; 0 turns client-side limiting off."""
     proxy: str | None = None
+    budget: Budget | None = Field(default=None, exclude=True)
+    """A spending cap shared with other objects; None spends without one."""
 
     _client: HubClient | None = PrivateAttr(default=None)
     _client_lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
@@ -413,7 +425,8 @@ class ChatHub(BaseChatModel):
     # -- results -----------------------------------------------------------------------------
 
     def _cost_metadata(self, model: str, usage: Any) -> dict[str, Any]:
-        cost = cost_of(self.profile_hub, model, parse_usage(usage) if usage else None)
+        """``cost`` / ``cost_unit``: the hub's ``usage.cost``, else the price table; {} unknown."""
+        cost = reply_cost(self.profile_hub, model, usage if isinstance(usage, Mapping) else None)
         if cost is None:
             return {}
         return {"cost": cost.amount, "cost_unit": cost.unit}
@@ -441,11 +454,7 @@ class ChatHub(BaseChatModel):
         extra_meta: dict[str, Any] = {}
         if usage:
             extra_meta["token_usage"] = usage
-            if isinstance(usage, Mapping) and usage.get("cost") is not None:
-                extra_meta["cost"] = usage["cost"]
-                extra_meta["cost_unit"] = self.profile_hub.price_unit
-        if "cost" not in extra_meta:
-            extra_meta.update(self._cost_metadata(model, usage))
+        extra_meta.update(self._cost_metadata(model, usage))
         if self.include_response_headers and headers is not None:
             extra_meta["headers"] = dict(headers)
         generations = []
@@ -488,17 +497,14 @@ class ChatHub(BaseChatModel):
             last.response_metadata["headers"] = dict(reply_headers)
         if state.meta.get("usage_estimated"):
             last.response_metadata["usage_estimated"] = True
-        raw = state.raw_usage
-        if raw and raw.get("cost") is not None:
-            last.response_metadata["cost"] = raw["cost"]
-            last.response_metadata["cost_unit"] = self.profile_hub.price_unit
-        elif state.usage is not None:
+        wire_usage = state.raw_usage
+        if not wire_usage and state.usage is not None:
             wire_usage = {
                 "prompt_tokens": state.usage["input_tokens"],
                 "completion_tokens": state.usage["output_tokens"],
                 "total_tokens": state.usage["total_tokens"],
             }
-            last.response_metadata.update(self._cost_metadata(model, wire_usage))
+        last.response_metadata.update(self._cost_metadata(model, wire_usage))
         return chunks
 
     # -- sync ----------------------------------------------------------------------------------
@@ -512,7 +518,7 @@ class ChatHub(BaseChatModel):
     ) -> ChatResult:
         payload, headers = self._build_request(messages, stop, stream=False, kwargs=kwargs)
         try:
-            response = self.client.chat(payload, extra_headers=headers)
+            response = self.client.chat(payload, extra_headers=headers, budget=self.budget)
             body = response.json()
         except core_errors.HubError as exc:
             raise to_langchain_error(exc) from exc.__cause__
@@ -530,7 +536,7 @@ class ChatHub(BaseChatModel):
         reply_headers: dict[str, str] | None = {} if self.include_response_headers else None
         try:
             for event in self.client.stream_chat(
-                payload, extra_headers=headers, response_headers=reply_headers
+                payload, extra_headers=headers, response_headers=reply_headers, budget=self.budget
             ):
                 for message in state.feed(event):
                     yield ChatGenerationChunk(message=message)
@@ -553,7 +559,9 @@ class ChatHub(BaseChatModel):
     ) -> ChatResult:
         payload, headers = self._build_request(messages, stop, stream=False, kwargs=kwargs)
         try:
-            response = await self.client.achat(payload, extra_headers=headers)
+            response = await self.client.achat(
+                payload, extra_headers=headers, budget=self.budget
+            )
             body = response.json()
         except core_errors.HubError as exc:
             raise to_langchain_error(exc) from exc.__cause__
@@ -571,7 +579,7 @@ class ChatHub(BaseChatModel):
         reply_headers: dict[str, str] | None = {} if self.include_response_headers else None
         try:
             async for event in self.client.astream_chat(
-                payload, extra_headers=headers, response_headers=reply_headers
+                payload, extra_headers=headers, response_headers=reply_headers, budget=self.budget
             ):
                 for message in state.feed(event):
                     yield ChatGenerationChunk(message=message)

@@ -19,13 +19,14 @@ from langchain_core.embeddings import Embeddings
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, model_validator
 from typing_extensions import Self
 
+from hub_core.budget import Budget
 from hub_core.embeddings import (
     DEFAULT_BATCH_SIZE,
     DEFAULT_MAX_CONCURRENCY,
     DEFAULT_MAX_TOKENS_PER_BATCH,
     EmbeddingsEngine,
-    LazyEngineMixin,
 )
+from hub_core.embeddings_lazy import LazyEngineMixin
 from hub_core.hubs import get_hub
 
 
@@ -49,6 +50,12 @@ class HubEmbeddings(LazyEngineMixin, BaseModel, Embeddings):
         show_progress: a tqdm bar for large jobs (``pip install 'ai-hubs[progress]'``).
         api_key, base_url, timeout, max_retries, default_headers, plan, rpm: as for ``HubClient``;
             ``rpm=0`` turns the client-side plan limiter off.
+        budget: a ``hub_core.Budget``; each request reserves its inputs' tokens x price first
+            (``BudgetExceededError``, nothing sent, when it does not fit).
+
+    Usage:
+        Inside ``langchain_hub.hub_usage()`` every request's tokens and cost are counted (there
+        is no LangChain callback for embeddings usage; the engine reports it itself).
 
     Embed:
         >>> emb = HubEmbeddings(hub="tokenhub")  # doctest: +SKIP
@@ -77,6 +84,7 @@ class HubEmbeddings(LazyEngineMixin, BaseModel, Embeddings):
     model_kwargs: dict[str, Any] = Field(
         default_factory=dict, description="Extra request body fields (e.g. 'user')."
     )
+    budget: Budget | None = Field(default=None, exclude=True, description="Spending cap.")
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True, protected_namespaces=())
 

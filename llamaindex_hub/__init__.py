@@ -15,6 +15,8 @@ from hub_core._lazy import lazy_exports
 from hub_core._version import __version__
 
 if TYPE_CHECKING:
+    from hub_core.budget import Budget
+    from hub_core.errors import BudgetExceededError
     from llamaindex_hub.embeddings import (
         APIHubEmbedding,
         ChainHubEmbedding,
@@ -29,6 +31,7 @@ if TYPE_CHECKING:
         HubLLM,
         TokenHubLLM,
     )
+    from llamaindex_hub.usage import HubUsageEvent, HubUsageHandler
 
 _EXPORTS: dict[str, str] = {
     "HubLLM": "llamaindex_hub.llms",
@@ -41,17 +44,25 @@ _EXPORTS: dict[str, str] = {
     "ChainHubEmbedding": "llamaindex_hub.embeddings",
     "APIHubEmbedding": "llamaindex_hub.embeddings",
     "TokenHubEmbedding": "llamaindex_hub.embeddings",
+    "Budget": "hub_core.budget",
+    "BudgetExceededError": "hub_core.errors",
+    "HubUsageEvent": "llamaindex_hub.usage",
+    "HubUsageHandler": "llamaindex_hub.usage",
 }
 
 __all__ = [
     "APIHubEmbedding",
     "APIHubLLM",
+    "Budget",
+    "BudgetExceededError",
     "ChainHubEmbedding",
     "ChainHubLLM",
     "ElectronHubEmbedding",
     "ElectronHubLLM",
     "HubEmbedding",
     "HubLLM",
+    "HubUsageEvent",
+    "HubUsageHandler",
     "TokenHubEmbedding",
     "TokenHubLLM",
     "__version__",

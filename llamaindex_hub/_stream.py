@@ -20,6 +20,20 @@ from hub_core.chat import ThinkSplitter, ToolCallMerger, extract_reasoning
 from llamaindex_hub._messages import build_message
 
 
+def close_quietly(stream: Any) -> None:
+    """Close a sync stream if it can be closed (releases its connection early)."""
+    close = getattr(stream, "close", None)
+    if callable(close):
+        close()
+
+
+async def aclose_quietly(stream: Any) -> None:
+    """Async twin of :func:`close_quietly`."""
+    aclose = getattr(stream, "aclose", None)
+    if callable(aclose):
+        await aclose()
+
+
 def usage_kwargs(usage: Mapping[str, Any] | None) -> dict[str, Any]:
     """Usage as flat ``additional_kwargs`` keys (what ``TokenCountingHandler`` understands)."""
     if not isinstance(usage, Mapping):

@@ -30,16 +30,20 @@ from llama_index.core.instrumentation.events.embedding import (
 )
 from pydantic import SecretStr
 
+from hub_core.budget import Budget
 from hub_core.embeddings import (
     DEFAULT_BATCH_SIZE,
     DEFAULT_MAX_CONCURRENCY,
     DEFAULT_MAX_TOKENS_PER_BATCH,
     EmbeddingsEngine,
-    LazyEngineMixin,
 )
+from hub_core.embeddings_lazy import LazyEngineMixin
 from hub_core.hubs import get_hub
+from hub_core.usage import collecting
+from llamaindex_hub.usage import UsageEvents
 
 dispatcher = get_dispatcher(__name__)
+_EVENTS = UsageEvents("embeddings")
 DEFAULT_EMBED_BATCH_SIZE = 2048
 """LlamaIndex's own chunking; large so the engine, not LlamaIndex, decides the requests."""
 
@@ -60,6 +64,10 @@ class HubEmbedding(LazyEngineMixin, BaseEmbedding):
         on_long_input: ``"error"`` (names the input index, sends nothing) or ``"truncate"``.
         show_progress: a tqdm bar per engine call (LlamaIndex's own ``show_progress`` also works).
         base_url, timeout, max_retries, default_headers, plan, rpm: as for ``HubClient``.
+        budget: a ``hub_core.Budget``; each request reserves its inputs' tokens x price first
+            (``BudgetExceededError``, nothing sent, when it does not fit).
+
+    Every request's tokens and cost reach ``HubUsageHandler`` as a ``HubUsageEvent``.
     """
 
     hub: str = Field(description="Hub name, e.g. 'chainhub'.")
@@ -80,6 +88,7 @@ class HubEmbedding(LazyEngineMixin, BaseEmbedding):
     additional_kwargs: dict[str, Any] = Field(
         default_factory=dict, description="Extra request body fields (e.g. 'user')."
     )
+    budget: Budget | None = Field(default=None, exclude=True, description="Spending cap.")
 
     _engine: EmbeddingsEngine | None = PrivateAttr(default=None)
     _engine_owner: int = PrivateAttr(default=0)
@@ -146,23 +155,31 @@ class HubEmbedding(LazyEngineMixin, BaseEmbedding):
 
     # -- BaseEmbedding hooks -------------------------------------------------------------------
 
+    # Each request's usage becomes a HubUsageEvent (the engine reports into the context).
+
     def _get_query_embedding(self, query: str) -> Embedding:
-        return self.engine.embed_one(query)
+        with collecting(_EVENTS):
+            return self.engine.embed_one(query)
 
     async def _aget_query_embedding(self, query: str) -> Embedding:
-        return await self.engine.aembed_one(query)
+        with collecting(_EVENTS):
+            return await self.engine.aembed_one(query)
 
     def _get_text_embedding(self, text: str) -> Embedding:
-        return self.engine.embed_one(text)
+        with collecting(_EVENTS):
+            return self.engine.embed_one(text)
 
     async def _aget_text_embedding(self, text: str) -> Embedding:
-        return await self.engine.aembed_one(text)
+        with collecting(_EVENTS):
+            return await self.engine.aembed_one(text)
 
     def _get_text_embeddings(self, texts: list[str]) -> list[Embedding]:
-        return self.engine.embed(texts)
+        with collecting(_EVENTS):
+            return self.engine.embed(texts)
 
     async def _aget_text_embeddings(self, texts: list[str]) -> list[Embedding]:
-        return await self.engine.aembed(texts)
+        with collecting(_EVENTS):
+            return await self.engine.aembed(texts)
 
     @dispatcher.span
     def get_text_embedding_batch(

@@ -42,6 +42,7 @@ from llama_index.core.llms.function_calling import FunctionCallingLLM
 from llama_index.core.llms.llm import ToolSelection
 from pydantic import SecretStr
 
+from hub_core.budget import Budget
 from hub_core.catalog import ModelInfo, model_info, with_overrides
 from hub_core.chat import build_chat_payload, reasoning_replay_policy
 from hub_core.errors import HubAPIError
@@ -54,7 +55,8 @@ from llamaindex_hub._messages import (
     tool_selections,
 )
 from llamaindex_hub._rate_limiter import HubPlanRateLimiter
-from llamaindex_hub._stream import StreamState, usage_kwargs
+from llamaindex_hub._stream import StreamState, aclose_quietly, close_quietly, usage_kwargs
+from llamaindex_hub.usage import dispatch_reply_usage
 
 if TYPE_CHECKING:
     from llama_index.core.tools.types import BaseTool
@@ -65,18 +67,6 @@ __all__ = ["APIHubLLM", "ChainHubLLM", "ElectronHubLLM", "HubLLM", "TokenHubLLM"
 
 # Call kwargs that are LlamaIndex plumbing, never request fields.
 _NOT_WIRE = frozenset({"formatted", "use_chat_completions", "tool_required"})
-
-
-def _close_quietly(stream: Any) -> None:
-    close = getattr(stream, "close", None)
-    if callable(close):
-        close()
-
-
-async def _aclose_quietly(stream: Any) -> None:
-    aclose = getattr(stream, "aclose", None)
-    if callable(aclose):
-        await aclose()
 
 
 class HubLLM(FunctionCallingLLM):
@@ -94,6 +84,15 @@ class HubLLM(FunctionCallingLLM):
         reasoning_effort: sent as ``reasoning_effort`` when set.
         reasoning_replay: ``"auto"`` follows ``hub_core.chat.reasoning_replay_policy`` (send
             reasoning back only to models that require it on tool turns).
+        budget: a ``hub_core.Budget`` shared with other objects: each call reserves its worst
+            case first (prompt tokens, counted offline when a byte bound does not fit, +
+            ``max_tokens``, else the model's max output, x price; ``BudgetExceededError`` and
+            nothing sent when it does not fit) and settles to
+            the reply's cost, or to the worst case when it failed after the request may have
+            reached the hub (5xx, read timeout, broken or abandoned stream).
+
+    Each reply (a stream once it ends) dispatches a ``HubUsageEvent`` that ``HubUsageHandler``
+    sums.
 
     Example:
         .. code-block:: python
@@ -147,6 +146,7 @@ class HubLLM(FunctionCallingLLM):
     is_function_calling_model: bool | None = Field(
         default=None, description="Override the catalog's tool-calling capability."
     )
+    budget: Budget | None = Field(default=None, exclude=True, description="Spending cap.")
 
     _api_key: SecretStr | None = PrivateAttr(default=None)
     _client: Any = PrivateAttr(default=None)
@@ -311,6 +311,8 @@ class HubLLM(FunctionCallingLLM):
         )
 
     def _to_chat_response(self, body: Any) -> ChatResponse:
+        dispatch_reply_usage(self.hub, self.model, body.get("usage") if isinstance(body, dict)
+                             else None)
         choices = body.get("choices") if isinstance(body, dict) else None
         if not choices:
             raise HubAPIError(
@@ -329,27 +331,28 @@ class HubLLM(FunctionCallingLLM):
 
     def _chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
         payload = self._payload(messages, stream=False, **kwargs)
-        return self._to_chat_response(self.client.chat(payload).json())
+        return self._to_chat_response(self.client.chat(payload, budget=self.budget).json())
 
     async def _achat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
         payload = self._payload(messages, stream=False, **kwargs)
-        response = await self.client.achat(payload)
+        response = await self.client.achat(payload, budget=self.budget)
         return self._to_chat_response(response.json())
 
     def _stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
         payload = self._payload(messages, stream=True, **kwargs)
-        client = self.client
+        client, hub, model, budget = self.client, self.hub, self.model, self.budget
 
         def gen() -> ChatResponseGen:
             state = StreamState()
-            stream = client.stream_chat(payload)
+            stream = client.stream_chat(payload, budget=budget)
             try:
                 for chunk in stream:
                     response = state.feed(chunk)
                     if response is not None:
                         yield response
             finally:
-                _close_quietly(stream)
+                close_quietly(stream)
+            dispatch_reply_usage(hub, model, state.usage or None)
             tail = state.finish()
             if tail is not None:
                 yield tail
@@ -360,18 +363,19 @@ class HubLLM(FunctionCallingLLM):
         self, messages: Sequence[ChatMessage], **kwargs: Any
     ) -> ChatResponseAsyncGen:
         payload = self._payload(messages, stream=True, **kwargs)
-        client = self.client
+        client, hub, model, budget = self.client, self.hub, self.model, self.budget
 
         async def gen() -> ChatResponseAsyncGen:
             state = StreamState()
-            stream = client.astream_chat(payload)
+            stream = client.astream_chat(payload, budget=budget)
             try:
                 async for chunk in stream:
                     response = state.feed(chunk)
                     if response is not None:
                         yield response
             finally:
-                await _aclose_quietly(stream)
+                await aclose_quietly(stream)
+            dispatch_reply_usage(hub, model, state.usage or None)
             tail = state.finish()
             if tail is not None:
                 yield tail

@@ -48,3 +48,9 @@ def test_cost_of_multiplies_per_image_and_per_second() -> None:
     assert video_cost is not None and video_cost.amount == 1.0
     no_usage = cost_of(profile, "img", Usage(10, 10, 20))
     assert no_usage is not None and no_usage.amount == 0.0
+
+
+def test_a_per_request_price_is_not_summed_with_listed_token_prices() -> None:
+    # Electron Hub lists per-token figures beside the credits it charges per request
+    entry = {"pricing": {"input": 0.0000025, "output": 0.00001, "credits": 5}}
+    assert price_from_entry(entry) == ModelPrice(per_request=5.0)

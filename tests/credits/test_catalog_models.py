@@ -38,7 +38,8 @@ def test_hub_values_merge_with_the_profile_tables(hub_emulator) -> None:
     assert qwen.price == ModelPrice(input_per_mtok=0.30, output_per_mtok=0.30)  # price table
     assert model_info("apihub", "qwen-max").context_window == 32_768  # offline readers see it too
     eh = {i.id: i for i in client_for(hub_emulator, "electronhub").models()}["gpt-4o"]
-    assert eh.price == ModelPrice(per_request=5, input_per_mtok=2.5, output_per_mtok=10.0)
+    # credits per request are what Electron Hub charges; the token figures beside them are not
+    assert eh.price == ModelPrice(per_request=5)
     assert eh.owned_by == "openai" and eh.supports_vision and eh.known
     th = {i.id: i for i in client_for(hub_emulator, "tokenhub").models()}["openai/gpt-4.1"]
     assert th.max_output_tokens == 16_384 and th.supports_json_schema and th.supports_vision
@@ -131,3 +132,16 @@ def test_unreadable_models_reply_raises_rather_than_listing_nothing() -> None:
     assert entries_of({"id": "one"}, hub="x") == [{"id": "one"}]
     with pytest.raises(HubAPIError, match="no model list"):
         entries_of({"object": "error-ish"}, hub="x")
+
+
+def test_after_the_listing_a_reply_costs_what_the_ledger_charged(hub_emulator) -> None:
+    from hub_core.credits import reply_cost
+    from hub_core.hubs import get_hub
+
+    key = new_key("electronhub")
+    client = client_for(hub_emulator, "electronhub", key)
+    client.models(refresh=True)  # gpt-4o's price now comes from the listing
+    body = client.chat({"model": "gpt-4o", "messages": [{"role": "user", "content": "hi"}]}).json()
+    cost = reply_cost(get_hub("electronhub"), "gpt-4o", body.get("usage"))
+    charged = hub_emulator.admin.ledger("electronhub", key)["spent"]
+    assert cost is not None and cost.amount == charged == 5
