@@ -22,17 +22,17 @@ import httpx
 from pydantic import SecretStr
 
 from hub_core._version import __version__
+from hub_core.error_bodies import error_from_payload, error_from_response, invalid_response
 from hub_core.errors import (
     HubAPIError,
     HubConnectionError,
     HubError,
     HubTimeoutError,
     InsufficientCreditsError,
+    InvalidResponseError,
     RateLimitError,
     ServerError,
     UpstreamError,
-    error_from_payload,
-    error_from_response,
     redact,
 )
 from hub_core.ratelimit import SlidingWindowLimiter, key_fingerprint, limiter_for
@@ -70,7 +70,12 @@ def _phase(exc: httpx.TimeoutException) -> str:
     return "read"
 
 
-_HTTP_LIKE = ((RateLimitError, 429), (UpstreamError, 503), (ServerError, 500))
+_HTTP_LIKE = (
+    (RateLimitError, 429),
+    (UpstreamError, 503),
+    (ServerError, 500),
+    (InvalidResponseError, 502),  # a broken proxy's page or a cut body: retried as a 502 is
+)
 
 
 class Transport:
@@ -270,31 +275,39 @@ class Transport:
     def _finish(
         self, resp: httpx.Response, model: str | None, expect_json: bool
     ) -> HubResponse | HubAPIError:
-        """A success as ``HubResponse``, or the mapped error (error status or error body)."""
+        """A success as ``HubResponse``, or the mapped error (error status or error body).
+
+        With ``expect_json`` a non-empty body must be valid JSON (else ``InvalidResponseError``);
+        it is decoded here once and cached on the response. Without it (binary replies) only a
+        body that looks like JSON is checked for an error.
+        """
         status = resp.status_code
         if not 200 <= status < 300:
             return self._status_error(resp, model)
-        out = HubResponse(status, resp.headers, resp.content)
+        out = HubResponse(status, resp.headers, resp.content, hub=self.hub)
         content = out.content
-        looks_json = content[:1] == b"{" or (
-            content[:1].isspace() and content[:64].lstrip()[:1] == b"{"
-        )
-        if looks_json and (expect_json or "json" in resp.headers.get("content-type", "")):
-            try:
-                payload = out.json()
-            except ValueError:
+        if expect_json:
+            if not content.strip():
+                return out  # 204-style replies; a caller that needs a body gets the error there
+        elif not ("json" in resp.headers.get("content-type", "") and content.lstrip()[:1] == b"{"):
+            return out
+        try:
+            payload = out.json()
+        except InvalidResponseError:
+            if not expect_json:
                 return out
-            err = error_from_payload(
-                payload,
-                hub=self.hub,
-                status_code=status,
-                headers=resp.headers,
-                model=model,
-                secrets=self._secrets,
+            return invalid_response(
+                status, content, resp.headers, hub=self.hub, model=model, secrets=self._secrets
             )
-            if err is not None:
-                return err
-        return out
+        err = error_from_payload(
+            payload,
+            hub=self.hub,
+            status_code=status,
+            headers=resp.headers,
+            model=model,
+            secrets=self._secrets,
+        )
+        return out if err is None else err
 
     def _decide(
         self, kind: RequestKind, retries: int, err: HubError, failure: Failure | None

@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from hub_core.errors import HubError, StreamError, error_from_payload
+from hub_core.error_bodies import error_from_payload, invalid_response
+from hub_core.errors import HubError, StreamError
 from hub_core.retry import Failure, RequestKind
 from hub_core.sse import SSEDecoder
 from hub_core.transport.types import Timeouts
@@ -40,13 +41,25 @@ def stream_headers(transport: Transport, headers: Mapping[str, str] | None) -> d
 
 
 def not_sse(transport: Transport, resp: httpx.Response, body: bytes, model: str | None) -> HubError:
-    """The error for a stream request answered without a stream (error status or error body)."""
+    """The error for a stream request answered without a stream.
+
+    An error status or a JSON error body maps to that error; a body that is not JSON (a proxy's
+    page, a cut reply) is an ``InvalidResponseError`` (retried like a 502); any other JSON (a hub
+    that ignored ``stream``) is a ``StreamError``.
+    """
     if not 200 <= resp.status_code < 300:
         return transport._status_error(resp, model, body)
     try:
-        payload = _loads(body) if body.strip()[:1] == b"{" else None
+        payload = _loads(body) if body.strip() else None
     except ValueError:
-        payload = None
+        return invalid_response(
+            resp.status_code,
+            body,
+            resp.headers,
+            hub=transport.hub,
+            model=model,
+            secrets=transport._secrets,
+        )
     err = error_from_payload(
         payload,
         hub=transport.hub,
