@@ -7,7 +7,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 DROPS = ("before_response", "after_chunks", "after_accept")
-SSE_FAULTS = ("malformed_line", "missing_done", "error_event", "heartbeats", "no_finish")
+SSE_FAULTS = ("malformed_line", "missing_done", "error_event", "heartbeats", "no_finish",
+              "unknown_event")
 TOOL_DELTAS = ("no_index", "repeated_index", "empty_continuation_ids", "object_arguments",
                "name_with_args", "two_calls_one_chunk")
 REASONING = ("reasoning", "reasoning_content", "reasoning_details", "think_tags")

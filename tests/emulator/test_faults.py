@@ -101,7 +101,7 @@ def test_drop_after_chunks_plain_body(hub_emulator: Emulator,
 
 
 @pytest.mark.parametrize("mode", ["malformed_line", "missing_done", "error_event", "heartbeats",
-                                  "no_finish"])
+                                  "no_finish", "unknown_event"])
 def test_sse_faults(hub_emulator: Emulator, hub_key: Callable[[str], str], mode: str) -> None:
     key = hub_key("tokenhub")
     clean = _events(hub_emulator, "tokenhub", key)
@@ -118,6 +118,11 @@ def test_sse_faults(hub_emulator: Emulator, hub_key: Callable[[str], str], mode:
     elif mode == "error_event":
         last = json.loads(datas[-1])
         assert last["error"]["type"] == "upstream_error" and "[DONE]" not in datas
+    elif mode == "unknown_event":
+        assert datas[2:4] == ['{"type": "ping", "object": "hub.keepalive"}', "1"]
+        kept = [line for line in lines if line.startswith("data: ")]
+        del kept[2:4]
+        assert [_choices(x) for x in kept] == [_choices(x) for x in clean]
     elif mode == "heartbeats":
         assert any(line.startswith(":") for line in lines)
         kept = [line for line in lines if not line.startswith(":")]
