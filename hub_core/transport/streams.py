@@ -121,7 +121,9 @@ class _EventStreamBase:
         self.chunks = 0
         """Events yielded so far."""
         self.malformed = 0
-        """Events skipped because their data was not JSON."""
+        """Events whose data was not valid JSON (the first one ends the stream with an error)."""
+        self.ignored = 0
+        """Well-formed events skipped because they were not JSON objects."""
         self.status_code: int | None = None
         self.headers: Mapping[str, str] = {}
         self.request_id: str | None = None
@@ -132,7 +134,12 @@ class _EventStreamBase:
         self.request_id = resp.headers.get("x-request-id") or resp.headers.get("request-id")
 
     def _decode(self, datas: list[str]) -> None:
-        """JSON-decode event data once; ``[DONE]`` ends; an error event raises StreamError."""
+        """JSON-decode event data once; ``[DONE]`` ends; an error event or an event that is not
+        valid JSON raises StreamError once the events before it are read.
+
+        Well-formed events that are not JSON objects (``data: 1``) are not ours to interpret:
+        they are skipped and counted in ``ignored``.
+        """
         pending: list[dict[str, Any]] = []
         for data in datas:
             if data[:6] == "[DONE]":
@@ -144,18 +151,43 @@ class _EventStreamBase:
             except ValueError:
                 if not data.strip():
                     continue
-                self.malformed += 1
-                log.warning("%s: skipped a malformed stream event", self._t.hub)
+                self._defer_malformed(data, len(pending))
+                break
+            if type(obj) is not dict:
+                self.ignored += 1
+                log.debug("%s: ignored a stream event that is not a JSON object", self._t.hub)
                 continue
-            if type(obj) is dict:
-                if obj.get("error") and self._defer_event_error(obj, len(pending)):
-                    break
-                if self._skip_heartbeats and obj.get("heartbeat"):
-                    continue
+            if obj.get("error") and self._defer_event_error(obj, len(pending)):
+                break
+            if self._skip_heartbeats and obj.get("heartbeat"):
+                continue
             pending.append(obj)
         self.chunks += len(pending)
         self._pending = pending
         self._pos = 0
+
+    def _defer_malformed(self, data: str, before: int) -> None:
+        """An event that is not valid JSON: the reply is incomplete, so it must not look whole."""
+        self.malformed += 1
+        chunks = self.chunks + before
+        err = invalid_response(
+            self.status_code or 200,
+            data.encode(),
+            self.headers,
+            hub=self._t.hub,
+            model=self._model,
+            secrets=self._t._secrets,
+        )
+        stream_error = StreamError(
+            f"a stream event after {chunks} chunks is not valid JSON ({err.excerpt[:80]!r}); the "
+            "reply is incomplete",
+            hub=self._t.hub,
+            chunks=chunks,
+            error=err,
+        )
+        stream_error.__cause__ = err
+        self._deferred = stream_error
+        self._finished = True
 
     def _defer_event_error(self, obj: dict[str, Any], before: int) -> bool:
         """Turn an error event into the StreamError raised once the events before it are read.
