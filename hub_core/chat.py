@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from hub_core.hubs import HubProfile
+from hub_core.validate import check_chat_payload, check_model
 
 _THINK_OPEN = "<think>"
 _THINK_CLOSE = "</think>"
@@ -33,6 +34,8 @@ def build_chat_payload(
     """The JSON body of ``POST /chat/completions``.
 
     ``None`` parameters are left out (hubs reject explicit nulls for some fields); ``stop=[]`` too.
+    The result is checked before anything is sent (``hub_core.validate.check_chat_payload``: model,
+    ``max_tokens``, tool names and schemas); bad input raises ``HubInputError``.
     Streaming asks for usage in the final chunk unless ``stream_usage`` is False. ``extra_body``
     is merged last, so it can override anything.
 
@@ -42,6 +45,7 @@ def build_chat_payload(
         >>> p["stream_options"], "top_p" in p
         ({'include_usage': True}, False)
     """
+    check_model(model, hub=profile.name)
     payload: dict[str, Any] = {"model": profile.normalize_model(model), "messages": messages}
     for key, value in params.items():
         if value is None or (key == "stop" and not value):
@@ -57,6 +61,7 @@ def build_chat_payload(
         payload.pop("stream_options", None)
     if extra_body:
         payload.update(extra_body)
+    check_chat_payload(payload, hub=profile.name)
     return payload
 
 

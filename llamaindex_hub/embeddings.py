@@ -38,6 +38,7 @@ from hub_core.embeddings import (
     LazyEngineMixin,
 )
 from hub_core.hubs import get_hub
+from hub_core.validate import check_embedding_settings
 
 dispatcher = get_dispatcher(__name__)
 DEFAULT_EMBED_BATCH_SIZE = 2048
@@ -99,6 +100,13 @@ class HubEmbedding(LazyEngineMixin, BaseEmbedding):
         if hub is None:
             raise TypeError("HubEmbedding needs hub=..., e.g. HubEmbedding(hub='chainhub')")
         profile = get_hub(hub)
+        check_embedding_settings(
+            model=model_name,
+            dimensions=kwargs.get("dimensions"),
+            batch_size=kwargs.get("batch_size"),
+            hub=profile.name,
+            model_field="model_name",
+        )
         model = model_name or profile.default_embedding_model
         if not model:
             raise TypeError(

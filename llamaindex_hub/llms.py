@@ -46,6 +46,7 @@ from hub_core.catalog import ModelInfo, model_info, with_overrides
 from hub_core.chat import build_chat_payload, reasoning_replay_policy
 from hub_core.errors import HubAPIError
 from hub_core.hubs import get_hub
+from hub_core.validate import check_model, check_positive_int
 from llamaindex_hub._messages import (
     ReplayPolicy,
     from_wire_message,
@@ -174,9 +175,12 @@ class HubLLM(FunctionCallingLLM):
     ) -> None:
         if hub is None:
             raise TypeError("HubLLM needs hub=..., e.g. HubLLM(hub='tokenhub', model=...)")
-        if not model:
+        if model is None:
             raise TypeError("model is required, e.g. model='gpt-4o'")
         profile = get_hub(hub)
+        check_model(model, hub=profile.name)
+        check_positive_int(max_tokens, "max_tokens", hub=profile.name, fix="e.g. max_tokens=1024")
+        profile.resolve_base_url(base_url)  # refuses a URL without http(s)://, here or in env
         super().__init__(
             hub=profile.name,
             model=model,

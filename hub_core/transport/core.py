@@ -47,6 +47,7 @@ from hub_core.transport.pools import (
 )
 from hub_core.transport.streams import AsyncJSONEventStream, JSONEventStream
 from hub_core.transport.types import HubResponse, Timeouts
+from hub_core.validate import check_base_url
 
 __all__ = ["Transport"]
 
@@ -100,7 +101,7 @@ class Transport:
         user_agent: str = f"ai-hubs/{__version__}",
     ) -> None:
         self.hub = hub
-        self.base_url = base_url.rstrip("/")
+        self.base_url = check_base_url(base_url, hub=hub)
         self.api_key: SecretStr | None = SecretStr(api_key) if isinstance(api_key, str) else api_key
         self.timeouts = Timeouts.of(timeout)
         self.max_retries = max_retries
