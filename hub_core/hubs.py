@@ -168,6 +168,13 @@ class HubProfile:
             )
         return limits.rpm
 
+    def plan_label(self, plan: str | None, rpm: int | None) -> str | None:
+        """The plan a client-side limit comes from (None when ``rpm`` was given explicitly)."""
+        if rpm is not None:
+            return None
+        name = plan if plan is not None else self.default_plan
+        return name.lower() if name else None
+
     def check_key(self, key: str) -> None:
         """Warn (never reject) when a key lacks the hub's documented prefix."""
         if self.key_prefixes and not key.startswith(self.key_prefixes):

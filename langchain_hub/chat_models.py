@@ -295,8 +295,10 @@ class ChatHub(BaseChatModel):
         if self.n is not None and self.n > 1 and self.streaming:
             raise ValueError("n must be 1 when streaming")
         if self.rate_limiter is None:
-            rpm = self.profile_hub.plan_rpm(self.plan) if self.rpm is None else self.rpm
-            limiter = limiter_for(self.hub, self.api_key, rpm)
+            profile = self.profile_hub
+            rpm = profile.plan_rpm(self.plan) if self.rpm is None else self.rpm
+            plan = profile.plan_label(self.plan, self.rpm)
+            limiter = limiter_for(self.hub, self.api_key, rpm, plan=plan)
             if limiter is not None:
                 self.rate_limiter = HubPlanRateLimiter(limiter)
         return self

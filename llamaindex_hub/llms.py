@@ -200,7 +200,9 @@ class HubLLM(FunctionCallingLLM):
         self._api_key = self._resolve_key(api_key)
         if rate_limiter is None:
             effective = profile.plan_rpm(self.plan) if self.rpm is None else self.rpm
-            rate_limiter = HubPlanRateLimiter.for_key(profile.name, self._api_key, effective)
+            rate_limiter = HubPlanRateLimiter.for_key(
+                profile.name, self._api_key, effective, plan=profile.plan_label(self.plan, self.rpm)
+            )
             self._own_limiter = rate_limiter is not None
         self.rate_limiter = rate_limiter
 

@@ -83,8 +83,10 @@ class Transport:
     """HTTP for one hub and key: ``request``/``arequest``, ``stream_json``/``astream_json``.
 
     ``url`` may be relative to ``base_url`` or absolute. Pickles without its clients; they are
-    rebuilt lazily in the new process.
+    rebuilt lazily in the new process. ``plan`` only names where ``rpm`` comes from (log lines).
     """
+
+    plan: str | None = None
 
     def __init__(
         self,
@@ -99,6 +101,7 @@ class Transport:
         rpm: int | None = None,
         max_retry_wait: float = 60.0,
         user_agent: str = f"ai-hubs/{__version__}",
+        plan: str | None = None,
     ) -> None:
         self.hub = hub
         self.base_url = check_base_url(base_url, hub=hub)
@@ -110,6 +113,7 @@ class Transport:
         self.rpm = rpm
         self.max_retry_wait = max_retry_wait
         self.user_agent = user_agent
+        self.plan = plan
         self._setup()
 
     def _setup(self) -> None:
@@ -119,7 +123,9 @@ class Transport:
         self._headers = {"User-Agent": self.user_agent, **self.default_headers}
         self._secrets = (self.api_key.get_secret_value(),) if self.api_key is not None else ()
         self._pool_key: PoolKey = (self.base_url, key_fingerprint(self.api_key), self.proxy)
-        self.limiter: SlidingWindowLimiter | None = limiter_for(self.hub, self.api_key, self.rpm)
+        self.limiter: SlidingWindowLimiter | None = limiter_for(
+            self.hub, self.api_key, self.rpm, plan=self.plan
+        )
         self._lock = threading.Lock()
         self._sync: httpx.Client | None = None
         self._async: dict[int, tuple[weakref.ref[asyncio.AbstractEventLoop], httpx.AsyncClient]]
@@ -141,6 +147,7 @@ class Transport:
         "rpm",
         "max_retry_wait",
         "user_agent",
+        "plan",
     )
 
     def __getstate__(self) -> dict[str, Any]:
