@@ -4,7 +4,7 @@ A column is one function ``run(setup) -> Outcome`` plus one line in ``COLUMNS``.
 nothing but what the call raises, and records what the user already received (stream text) so a
 cell can check that partial output was kept. Media submit / poll columns join here once the media
 core lands: write ``def media_submit(setup) -> Outcome`` and add
-``Column("media submit", "images/generations", False, media_submit)``.
+``Column("media submit", "images/generations", False, media_submit, once_per_job)``.
 """
 
 from __future__ import annotations
@@ -127,12 +127,14 @@ def li_embed(setup: Setup) -> Outcome:
 @dataclass(frozen=True)
 class Column:
     """One client of the matrix: its name, the emulator path its faults target, whether it
-    streams (stream-only faults apply), and the function that runs it."""
+    streams (stream-only faults apply), the function that runs it, and an optional extra check
+    of the key's ledger after each cell (media: no job submitted twice)."""
 
     name: str
     path: str
     stream: bool
     run: Callable[[Setup], Outcome]
+    ledger_check: Callable[[dict[str, Any]], None] | None = None
 
 
 COLUMNS: tuple[Column, ...] = (
