@@ -50,7 +50,7 @@ from pydantic import (
 
 from hub_core import errors as core_errors
 from hub_core.catalog import model_info
-from hub_core.chat import build_chat_payload, parse_usage, reasoning_replay_policy
+from hub_core.chat import build_chat_payload, choices_of, parse_usage, reasoning_replay_policy
 from hub_core.client import HubClient, client_from_settings
 from hub_core.credits import cost_of
 from hub_core.hubs import HubProfile, get_hub
@@ -460,8 +460,8 @@ class ChatHub(BaseChatModel):
                 )
             )
         # A 200 whose body is an error never gets here: the transport raises it.
-        choices = body.get("choices")
-        if not isinstance(choices, list) or not choices:
+        choices = choices_of(body)
+        if not choices:
             raise to_langchain_error(
                 core_errors.HubAPIError(
                     "the hub answered without choices", hub=self.hub, status_code=200, body=body

@@ -43,7 +43,7 @@ from llama_index.core.llms.llm import ToolSelection
 from pydantic import SecretStr
 
 from hub_core.catalog import ModelInfo, model_info, with_overrides
-from hub_core.chat import build_chat_payload, reasoning_replay_policy
+from hub_core.chat import build_chat_payload, choices_of, delta_of, reasoning_replay_policy
 from hub_core.errors import HubAPIError
 from hub_core.hubs import get_hub
 from hub_core.validate import check_model, check_positive_int
@@ -317,7 +317,7 @@ class HubLLM(FunctionCallingLLM):
         )
 
     def _to_chat_response(self, body: Any) -> ChatResponse:
-        choices = body.get("choices") if isinstance(body, dict) else None
+        choices = choices_of(body)
         if not choices:
             raise HubAPIError(
                 "the hub answered without choices; no message to return",
@@ -325,7 +325,7 @@ class HubLLM(FunctionCallingLLM):
                 status_code=200,
                 body=body,
             )
-        message = from_wire_message(choices[0].get("message") or {})
+        message = from_wire_message(delta_of(choices[0]))
         extra = usage_kwargs(body.get("usage"))
         if choices[0].get("finish_reason"):
             extra["finish_reason"] = choices[0]["finish_reason"]
