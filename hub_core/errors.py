@@ -157,10 +157,11 @@ class HubInputError(HubError, ValueError):
         shown = repr(value)
         if len(shown) > 80:
             shown = shown[:77] + "..."
-        message = f"{field} {rule}; got {redact(shown)}"
+        message = f"{field} {rule}; got {shown}"
         if fix:
             message += f". Fix: {fix}"
-        return cls(message, hub=hub, field=field, rule=rule, value=value)
+        kept = redact(value) if isinstance(value, str) else value  # a key pasted by mistake
+        return cls(redact(message), hub=hub, field=field, rule=rule, value=kept)
 
 
 HubCapabilityError = UnsupportedFeatureError

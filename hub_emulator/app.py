@@ -251,7 +251,8 @@ async def _early_fault(ctx: Ctx, fault: Fault) -> Out | None:
     if fault.drop == "before_response":
         return Out(status=0)
     if fault.invalid_body == "html":
-        return Out(fault.status or 200, PROXY_PAGE, "text/html; charset=utf-8",
+        page = fault.body.encode() if isinstance(fault.body, str) else PROXY_PAGE
+        return Out(fault.status or 200, page, "text/html; charset=utf-8",
                    headers=dict(fault.headers))
     task = ctx.hub == "chainhub" and ctx.surface == "root"
     if fault.status and not fault.sse:

@@ -38,6 +38,7 @@ from hub_core.errors import (
 from hub_core.ratelimit import SlidingWindowLimiter, key_fingerprint, limiter_for
 from hub_core.retry import Decision, Failure, RequestKind, RetryPolicy, decide, parse_retry_after
 from hub_core.transport.downloads import Downloaded, adownload, download
+from hub_core.transport.logs import install_log_filters
 from hub_core.transport.pools import (
     PoolKey,
     acquire_async,
@@ -52,6 +53,7 @@ from hub_core.validate import check_base_url
 __all__ = ["Transport"]
 
 log = logging.getLogger("hub_core.transport")
+install_log_filters()  # httpcore's DEBUG traces print response headers: keep keys out of them
 
 # -------------------------------------------------------------------------------------------
 # Failure mapping (shared by request and stream paths)

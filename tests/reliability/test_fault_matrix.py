@@ -8,7 +8,6 @@ kept on the error, and that the fault was used up by this cell alone.
 
 from __future__ import annotations
 
-import socket
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -17,29 +16,16 @@ from typing import Any
 import pytest
 from reliab_columns import COLUMNS, EXPECTED_REPLY, HUB, Column, Outcome, Setup
 from reliab_matrix import ROWS, Row, render_table
+from secret_probe import closed_port
 
-from hub_core import retry
 from hub_core.errors import StreamError
 
 README = Path(__file__).with_name("README.md")
 
 
-@pytest.fixture(autouse=True)
-def _short_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Backoff between retries shortened to 5 ms so ~60 retried cells stay fast; which faults
-    are retried, how often and after what server delay is unchanged (the curve itself is
-    tested in tests/core/test_retry.py). Server-given delays (Retry-After) are still honoured."""
-    monkeypatch.setattr(retry, "backoff", lambda retries_taken, policy=None: 0.005)
+pytestmark = pytest.mark.usefixtures("short_backoff")
 SETTLE_SECONDS = 4.0
 """Longest wait for late ledger rows (a delayed request is recorded when its handler ends)."""
-
-
-def _closed_port() -> int:
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = int(s.getsockname()[1])
-    s.close()
-    return port
 
 
 def _requests(emu: Any, key: str, expected: int) -> int:
@@ -86,7 +72,7 @@ def test_cell(hub_emulator: Any, hub_key: Callable[[str], str], row: Row, column
     key = hub_key(HUB)
     base = hub_emulator.base_url(HUB)
     if row.refused:
-        base = f"http://127.0.0.1:{_closed_port()}/{HUB}/api/v1"
+        base = f"http://127.0.0.1:{closed_port()}/{HUB}/api/v1"
     if row.fault is not None:
         hub_emulator.admin.fault(hub=HUB, path=column.path, **{"count": 1, **row.fault})
     outcome = column.run(Setup(base, key, max_retries=1, timeout=row.timeout))
