@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from hub_core.error_bodies import error_from_payload, invalid_response
-from hub_core.errors import HubError, StreamError
+from hub_core.errors import HubAPIError, HubError, StreamError
 from hub_core.retry import Failure, RequestKind
 from hub_core.sse import SSEDecoder
 from hub_core.transport.types import Timeouts
@@ -169,7 +169,6 @@ class _EventStreamBase:
     def _defer_malformed(self, data: str, before: int) -> None:
         """An event that is not valid JSON: the reply is incomplete, so it must not look whole."""
         self.malformed += 1
-        chunks = self.chunks + before
         err = invalid_response(
             self.status_code or 200,
             data.encode(),
@@ -178,16 +177,8 @@ class _EventStreamBase:
             model=self._model,
             secrets=self._t._secrets,
         )
-        stream_error = StreamError(
-            f"a stream event after {chunks} chunks is not valid JSON ({err.excerpt[:80]!r}); the "
-            "reply is incomplete",
-            hub=self._t.hub,
-            chunks=chunks,
-            error=err,
-        )
-        stream_error.__cause__ = err
-        self._deferred = stream_error
-        self._finished = True
+        what = f"is not valid JSON ({err.excerpt[:80]!r}); the reply is incomplete"
+        self._defer(err, before, what)
 
     def _defer_event_error(self, obj: dict[str, Any], before: int) -> bool:
         """Turn an error event into the StreamError raised once the events before it are read.
@@ -205,9 +196,14 @@ class _EventStreamBase:
         )
         if err is None:  # e.g. a job object reporting failure: not ours to judge
             return False
+        self._defer(err, before, f"is an error: {err}")
+        return True
+
+    def _defer(self, err: HubAPIError, before: int, what: str) -> None:
+        """End the stream; ``StreamError`` (cause ``err``) is raised after the events before it."""
         chunks = self.chunks + before
         stream_error = StreamError(
-            f"error event after {chunks} chunks: {err}",
+            f"the stream event after {chunks} chunks {what}",
             hub=self._t.hub,
             chunks=chunks,
             error=err,
@@ -215,7 +211,6 @@ class _EventStreamBase:
         stream_error.__cause__ = err
         self._deferred = stream_error
         self._finished = True
-        return True
 
     def _take_deferred(self) -> StreamError | None:
         deferred, self._deferred = self._deferred, None

@@ -116,16 +116,23 @@ def _lc(emu: Any, key: str, **kw: Any) -> ChatHub:
     return ChatHub(hub=HUB, model=MODEL, api_key=key, base_url=emu.base_url(HUB), rpm=0, **kw)
 
 
+CHAT_CLASSES = {
+    "ChatHub": lambda **kw: ChatHub(hub=HUB, **kw),
+    "HubLLM": lambda **kw: HubLLM(hub=HUB, **kw),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CHAT_CLASSES))
 @pytest.mark.parametrize(("kw", "field"), [
     ({"model": ""}, "model"),
     ({"model": "   "}, "model"),
     ({"max_tokens": -5}, "max_tokens"),
     ({"max_tokens": 0}, "max_tokens"),
 ])
-def test_langchain_constructor_refuses(kw: dict[str, Any], field: str) -> None:
-    args = {"hub": HUB, "model": MODEL, "api_key": "th-x", **kw}
+def test_chat_constructors_refuse(name: str, kw: dict[str, Any], field: str) -> None:
+    args = {"model": MODEL, "api_key": "th-x", **kw}
     with pytest.raises(HubInputError) as info:
-        ChatHub(**args)
+        CHAT_CLASSES[name](**args)
     _refused(info.value, field)
 
 
@@ -170,17 +177,6 @@ def test_langchain_good_tool_still_called(
 
 def _li(emu: Any, key: str, **kw: Any) -> HubLLM:
     return HubLLM(model=MODEL, hub=HUB, api_key=key, base_url=emu.base_url(HUB), rpm=0, **kw)
-
-
-@pytest.mark.parametrize(("kw", "field"), [
-    ({"model": ""}, "model"),
-    ({"max_tokens": -5}, "max_tokens"),
-])
-def test_llamaindex_constructor_refuses(kw: dict[str, Any], field: str) -> None:
-    args = {"hub": HUB, "model": MODEL, "api_key": "th-x", **kw}
-    with pytest.raises(HubInputError) as info:
-        HubLLM(**args)
-    _refused(info.value, field)
 
 
 def test_llamaindex_call_kwargs_and_tools_refused_before_any_request(
