@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from hub_core.hubs import HubProfile
+from hub_core.replies import whole
+from hub_core.validate import check_chat_payload, check_model
 
 _THINK_OPEN = "<think>"
 _THINK_CLOSE = "</think>"
@@ -33,6 +35,8 @@ def build_chat_payload(
     """The JSON body of ``POST /chat/completions``.
 
     ``None`` parameters are left out (hubs reject explicit nulls for some fields); ``stop=[]`` too.
+    The result is checked before anything is sent (``hub_core.validate.check_chat_payload``: model,
+    ``max_tokens``, tool names and schemas); bad input raises ``HubInputError``.
     Streaming asks for usage in the final chunk unless ``stream_usage`` is False. ``extra_body``
     is merged last, so it can override anything.
 
@@ -42,6 +46,7 @@ def build_chat_payload(
         >>> p["stream_options"], "top_p" in p
         ({'include_usage': True}, False)
     """
+    check_model(model, hub=profile.name)
     payload: dict[str, Any] = {"model": profile.normalize_model(model), "messages": messages}
     for key, value in params.items():
         if value is None or (key == "stop" and not value):
@@ -57,6 +62,7 @@ def build_chat_payload(
         payload.pop("stream_options", None)
     if extra_body:
         payload.update(extra_body)
+    check_chat_payload(payload, hub=profile.name)
     return payload
 
 
@@ -174,6 +180,11 @@ def split_think(text: str) -> tuple[str | None, str]:
     return reasoning + tail_reasoning, content + tail_content
 
 
+def _text_or_none(value: Any) -> str | None:
+    """A non-empty string, else None (ids and names of any other type are ignored)."""
+    return value if isinstance(value, str) and value else None
+
+
 def new_call_id() -> str:
     """An id for a tool call the hub sent without one (unique across turns)."""
     return f"call_{uuid.uuid4().hex[:24]}"
@@ -239,8 +250,9 @@ class ToolCallMerger:
     def __init__(self) -> None:
         self._slots: list[_Slot] = []
 
-    def _target(self, delta: Mapping[str, Any], name: str | None) -> _Slot | None:
-        call_id = delta.get("id") or None
+    def _target(
+        self, delta: Mapping[str, Any], call_id: str | None, name: str | None
+    ) -> _Slot | None:
         raw_index = delta.get("index")
         if not isinstance(raw_index, int) or isinstance(raw_index, bool):
             raw_index = None
@@ -267,12 +279,19 @@ class ToolCallMerger:
         New calls get ``next_index``, ``next_index + 1``, ... when given, else their position.
         """
         out: list[ToolCallChunk] = []
-        for delta in deltas or ():
+        if isinstance(deltas, Mapping):  # one delta not wrapped in a list
+            deltas = [deltas]
+        elif not isinstance(deltas, list | tuple):  # None, or a shape no hub documents
+            deltas = ()
+        for delta in deltas:
             if not isinstance(delta, Mapping):
                 continue
-            function = delta.get("function") or {}
-            name = function.get("name") or None
-            slot = self._target(delta, name)
+            function = delta.get("function")
+            if not isinstance(function, Mapping):
+                function = {}
+            name = _text_or_none(function.get("name"))
+            call_id = _text_or_none(delta.get("id"))
+            slot = self._target(delta, call_id, name)
             if slot is None:
                 raw_index = delta.get("index")
                 if next_index is None:
@@ -281,8 +300,10 @@ class ToolCallMerger:
                     index, next_index = next_index, next_index + 1
                 slot = _Slot(
                     index=index,
-                    raw_index=raw_index if isinstance(raw_index, int) else None,
-                    id=delta.get("id") or new_call_id(),
+                    raw_index=raw_index
+                    if isinstance(raw_index, int) and not isinstance(raw_index, bool)
+                    else None,
+                    id=call_id or new_call_id(),
                 )
                 self._slots.append(slot)
             arguments = function.get("arguments")
@@ -322,7 +343,8 @@ class ToolCallMerger:
 def tool_calls_from_message(message: Mapping[str, Any]) -> list[ToolCall]:
     """Tool calls of a non-streamed message, with object arguments turned into JSON text."""
     merger = ToolCallMerger()
-    for position, call in enumerate(message.get("tool_calls") or ()):
+    calls = message.get("tool_calls")
+    for position, call in enumerate(calls if isinstance(calls, list) else ()):
         if isinstance(call, Mapping):
             fixed = dict(call)
             fixed["index"] = position
@@ -343,24 +365,27 @@ class Usage:
 
 def parse_usage(usage: Mapping[str, Any] | None) -> Usage | None:
     """``usage`` of a completion or final chunk; None when the hub sent none."""
-    if not usage:
+    if not usage or not isinstance(usage, Mapping):
         return None
-    prompt = int(usage.get("prompt_tokens") or usage.get("input_tokens") or 0)
-    completion = int(usage.get("completion_tokens") or usage.get("output_tokens") or 0)
-    total = int(usage.get("total_tokens") or prompt + completion)
-    prompt_details = usage.get("prompt_tokens_details") or {}
-    completion_details = usage.get("completion_tokens_details") or {}
-    cached = prompt_details.get("cached_tokens")
+    prompt = whole(usage.get("prompt_tokens")) or whole(usage.get("input_tokens")) or 0
+    completion = whole(usage.get("completion_tokens")) or whole(usage.get("output_tokens")) or 0
+    total = whole(usage.get("total_tokens")) or prompt + completion
+    prompt_details = _mapping(usage.get("prompt_tokens_details"))
+    completion_details = _mapping(usage.get("completion_tokens_details"))
+    cached = whole(prompt_details.get("cached_tokens"))
     if cached is None:
-        cached = usage.get("prompt_cache_hit_tokens")
-    reasoning = completion_details.get("reasoning_tokens")
+        cached = whole(usage.get("prompt_cache_hit_tokens"))
     return Usage(
         input_tokens=prompt,
         output_tokens=completion,
         total_tokens=total,
-        cache_read_tokens=int(cached) if cached is not None else None,
-        reasoning_tokens=int(reasoning) if reasoning is not None else None,
+        cache_read_tokens=cached,
+        reasoning_tokens=whole(completion_details.get("reasoning_tokens")),
     )
+
+
+def _mapping(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
 
 
 ReplayPolicy = Literal["require", "strip"]
@@ -377,9 +402,25 @@ def reasoning_replay_policy(model: str) -> ReplayPolicy:
     return "require" if bare.startswith(_REPLAY_REQUIRED) else "strip"
 
 
+def choices_of(chunk: Any) -> list[Mapping[str, Any]]:
+    """The choices of a completion or chunk that are objects; any other shape a hub sends
+    (``"choices": {...}``, ``[null]``) yields none, so readers never crash on it."""
+    choices = chunk.get("choices") if isinstance(chunk, Mapping) else None
+    if not isinstance(choices, list):
+        return []
+    return [choice for choice in choices if isinstance(choice, Mapping)]
+
+
+def delta_of(choice: Mapping[str, Any]) -> Mapping[str, Any]:
+    """A choice's ``delta`` (streams) or ``message`` (whole replies); ``{}`` if neither is an
+    object."""
+    delta = choice.get("delta") or choice.get("message")
+    return delta if isinstance(delta, Mapping) else {}
+
+
 def finish_reason_of(chunk: Mapping[str, Any]) -> str | None:
     """The first choice's ``finish_reason`` in a completion or chunk."""
-    choices = chunk.get("choices")
+    choices = choices_of(chunk)
     if choices:
         reason = choices[0].get("finish_reason")
         return reason if isinstance(reason, str) else None
@@ -390,9 +431,8 @@ def partial_text(chunks: Iterable[Mapping[str, Any]]) -> str:
     """The content streamed so far, for errors that must carry what the user already saw."""
     parts: list[str] = []
     for chunk in chunks:
-        for choice in chunk.get("choices") or ():
-            delta = choice.get("delta") or {}
-            content = delta.get("content")
+        for choice in choices_of(chunk):
+            content = delta_of(choice).get("content")
             if isinstance(content, str):
                 parts.append(content)
     return "".join(parts)

@@ -113,6 +113,8 @@ class HubClient(TransportOwner):
         self.default_headers = dict(default_headers or {})
         self.plan = plan
         self.rpm = self.profile.plan_rpm(plan) if rpm is None else (rpm or None)
+        self.plan_name = self.profile.plan_label(plan, rpm)
+        """The plan ``rpm`` comes from, named in the limiter's wait log (None: explicit rpm)."""
         self.proxy = proxy
         self.catalog_ttl = catalog_ttl
         self._transport: Transport | None = None
@@ -137,6 +139,7 @@ class HubClient(TransportOwner):
             default_headers=self.default_headers,
             proxy=self.proxy,
             rpm=self.rpm,
+            plan=self.plan_name,
         )
 
     def url(self, endpoint: str, **path_params: str) -> str:

@@ -141,6 +141,8 @@ def reply_cost(profile: HubProfile, model: str, usage: Mapping[str, Any] | None)
     None when neither is known, including a token-priced model whose reply carried no usage
     (zero would be a guess that looks like a fact).
     """
+    if not isinstance(usage, Mapping):
+        usage = None  # a reply whose usage is not an object states nothing
     if usage:
         stated = usage.get("cost")
         if isinstance(stated, int | float) and not isinstance(stated, bool):

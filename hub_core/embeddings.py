@@ -39,6 +39,7 @@ from hub_core.errors import (
     error_from_payload,
 )
 from hub_core.tokens import utf8_size
+from hub_core.validate import check_embedding_settings
 
 if TYPE_CHECKING:
     from hub_core.budget import Budget
@@ -322,15 +323,16 @@ class EmbeddingsEngine:
                 hub=profile.name,
                 capability="embeddings",
             )
+        check_embedding_settings(
+            model=model, dimensions=dimensions, batch_size=batch_size, hub=profile.name
+        )
         resolved = model or profile.default_embedding_model
         if not resolved:
             raise ValueError(f"{profile.display_name} has no default embedding model; pass model=")
-        if batch_size < 1 or max_tokens_per_batch < 1 or max_concurrency < 1:
-            raise ValueError("batch_size, max_tokens_per_batch and max_concurrency must be >= 1")
+        if max_tokens_per_batch < 1 or max_concurrency < 1:
+            raise ValueError("max_tokens_per_batch and max_concurrency must be >= 1")
         if on_long_input not in ("error", "truncate"):
             raise ValueError("on_long_input must be 'error' or 'truncate'")
-        if dimensions is not None and dimensions < 1:
-            raise ValueError("dimensions must be a positive integer")
         self.client = client
         self.hub = profile.name
         self.model = profile.normalize_model(resolved)

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field, fields
 from types import MappingProxyType
 from typing import Any, Literal
 
+from hub_core.validate import check_base_url
+
 ModelIdStyle = Literal["plain", "vendor/model"]
 ErrorDialect = Literal["openai", "openai-int-code", "detail", "relay"]
 
@@ -122,9 +124,18 @@ class HubProfile:
         return f"{self.env_prefix}_BASE_URL"
 
     def resolve_base_url(self, base_url: str | None = None) -> str:
-        """The explicit URL, else ``<HUB>_BASE_URL``, else the documented default."""
-        url = base_url or os.environ.get(self.base_url_env) or self.default_base_url
-        return url.rstrip("/")
+        """The explicit URL, else ``<HUB>_BASE_URL``, else the documented default.
+
+        Raises:
+            HubInputError: the URL is not an absolute http(s) URL (``127.0.0.1:8000/v1``); the
+                message names ``base_url`` (and the variable it came from) and the fix.
+        """
+        if base_url:
+            return check_base_url(base_url, hub=self.name)
+        from_env = os.environ.get(self.base_url_env)
+        if from_env:
+            return check_base_url(from_env, hub=self.name, source=self.base_url_env)
+        return self.default_base_url.rstrip("/")
 
     def root_url(self, base_url: str) -> str:
         """The host root for account and task routes: the base URL without ``api_suffix``."""
@@ -164,6 +175,13 @@ class HubProfile:
                 f"plan={name!r} is not a {self.display_name} plan; use one of: {valid}"
             )
         return limits.rpm
+
+    def plan_label(self, plan: str | None, rpm: int | None) -> str | None:
+        """The plan a client-side limit comes from (None when ``rpm`` was given explicitly)."""
+        if rpm is not None:
+            return None
+        name = plan if plan is not None else self.default_plan
+        return name.lower() if name else None
 
     def check_key(self, key: str) -> None:
         """Warn (never reject) when a key lacks the hub's documented prefix."""

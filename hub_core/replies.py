@@ -11,6 +11,7 @@ Example:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
 from typing import Any, TypeVar
@@ -36,9 +37,9 @@ def number(value: Any) -> float | None:
 
 
 def whole(value: Any) -> int | None:
-    """A non-negative int from a number or numeric text."""
+    """A non-negative int from a finite number or numeric text."""
     found = number(value)
-    return int(found) if found is not None and found >= 0 else None
+    return int(found) if found is not None and 0 <= found < math.inf else None
 
 
 def positive(value: Any) -> int | None:

@@ -31,6 +31,9 @@ Scope = dict[str, Any]
 MAX_LEDGER = 10_000
 SSE_BATCH = 8
 _BOOT = os.urandom(3).hex()
+PROXY_PAGE = (b"<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title></head>\n"
+              b"<body><h1>Bad Gateway</h1><p>The proxy could not reach the upstream server."
+              b"</p><hr><address>nginx</address></body></html>\n")
 
 
 def parse_path(path: str) -> tuple[str, str, str, str] | None:
@@ -208,6 +211,9 @@ class EmulatorApp:
         if out.stream is not None:
             await _send_stream(out, hdrs, fault, transport, receive, send)
             return
+        if fault is not None and fault.invalid_body == "truncated_json":
+            await _send_plain(send, out.status, _cut_json(out), hdrs)
+            return
         if out.events is None:
             if drop == "after_chunks":
                 half = out.body[: max(1, len(out.body) // 2)]
@@ -244,6 +250,10 @@ async def _early_fault(ctx: Ctx, fault: Fault) -> Out | None:
         await asyncio.sleep(fault.delay)
     if fault.drop == "before_response":
         return Out(status=0)
+    if fault.invalid_body == "html":
+        page = fault.body.encode() if isinstance(fault.body, str) else PROXY_PAGE
+        return Out(fault.status or 200, page, "text/html; charset=utf-8",
+                   headers=dict(fault.headers))
     task = ctx.hub == "chainhub" and ctx.surface == "root"
     if fault.status and not fault.sse:
         return Out(fault.status, _fault_body(ctx, fault, fault.status, task),
@@ -261,6 +271,15 @@ def _fault_body(ctx: Ctx, fault: Fault, status: int, task: bool) -> bytes:
         return jsonutil.dumps(fault.body)
     message = fault.body if isinstance(fault.body, str) else f"Injected fault: HTTP {status}"
     return ctx.dialect.error_body(status, message, task=task)
+
+
+def _cut_json(out: Out) -> bytes:
+    """The JSON reply (a stream's first event data) cut in half: a complete HTTP reply whose
+    body is not complete JSON, as a proxy that truncates bodies sends it."""
+    whole = out.body
+    if out.events:
+        whole = out.events[0].split(b"\n", 1)[0].removeprefix(b"data: ")
+    return whole[: max(1, len(whole) // 2)]
 
 
 async def _send_stream(out: Out, hdrs: list[tuple[bytes, bytes]], fault: Fault | None,

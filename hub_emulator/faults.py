@@ -7,11 +7,13 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 DROPS = ("before_response", "after_chunks", "after_accept")
-SSE_FAULTS = ("malformed_line", "missing_done", "error_event", "heartbeats", "no_finish")
+SSE_FAULTS = ("malformed_line", "missing_done", "error_event", "heartbeats", "no_finish",
+              "unknown_event")
 TOOL_DELTAS = ("no_index", "repeated_index", "empty_continuation_ids", "object_arguments",
                "name_with_args", "two_calls_one_chunk")
 REASONING = ("reasoning", "reasoning_content", "reasoning_details", "think_tags")
 FRAMINGS = ("bare", "sse", "mixed")
+INVALID_BODIES = ("html", "truncated_json")
 
 _ids = itertools.count(1)
 
@@ -40,13 +42,17 @@ class Fault:
     job_seconds: float | None = None
     heartbeats: int | None = None
     framing: str | None = None
+    # a reply that is not valid JSON: "html" (a proxy's page, status ``status`` or 200) or
+    # "truncated_json" (the real reply, or a stream's first event, cut in half; 200)
+    invalid_body: str | None = None
     id: int = field(default_factory=lambda: next(_ids))
 
     def __post_init__(self) -> None:
         """Reject unknown values early so a typo fails the test that made it."""
         checks = ((self.drop, DROPS, "drop"), (self.sse, SSE_FAULTS, "sse"),
                   (self.tool_delta, TOOL_DELTAS, "tool_delta"),
-                  (self.reasoning, REASONING, "reasoning"), (self.framing, FRAMINGS, "framing"))
+                  (self.reasoning, REASONING, "reasoning"), (self.framing, FRAMINGS, "framing"),
+                  (self.invalid_body, INVALID_BODIES, "invalid_body"))
         for value, allowed, name in checks:
             if value is not None and value not in allowed:
                 raise ValueError(f"{name} must be one of {allowed}, got {value!r}")

@@ -9,6 +9,7 @@ from .faults import Fault
 
 HEARTBEAT = b": PROCESSING\n\n"
 MALFORMED = b'data: {"id": "chatcmpl-broken", "choices": [{"delta": \n\n'
+UNKNOWN = b'event: ping\ndata: {"type": "ping", "object": "hub.keepalive"}\n\ndata: 1\n\n'
 
 
 def assemble(parts: StreamParts, fault: Fault | None, error_obj: dict[str, Any]) -> list[bytes]:
@@ -22,6 +23,8 @@ def assemble(parts: StreamParts, fault: Fault | None, error_obj: dict[str, Any])
     k = min(fault.after_chunks or 2, len(body))
     if mode == "malformed_line":
         return [*body[:k], MALFORMED, *body[k:], *tail]
+    if mode == "unknown_event":  # well-formed JSON of a shape no client knows
+        return [*body[:k], UNKNOWN, *body[k:], *tail]
     if mode == "missing_done":
         return [*body, *tail[:-1]]
     if mode == "error_event":

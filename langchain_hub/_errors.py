@@ -32,6 +32,7 @@ __all__ = [
     "HubBudgetExceededError",
     "HubContextOverflowError",
     "HubInsufficientCreditsError",
+    "HubInvalidResponseError",
     "HubModelNotFoundError",
     "HubNotFoundError",
     "HubPermissionDeniedError",
@@ -102,6 +103,10 @@ class HubUpstreamError(_Dual, core.UpstreamError, ModelAPIError):
     """502 / 503 / 504: the provider behind the hub failed."""
 
 
+class HubInvalidResponseError(_Dual, core.InvalidResponseError, ModelAPIError):
+    """A 2xx reply that is not valid JSON (a proxy's page, a cut body); retryable like a 502."""
+
+
 class HubAPIStatusError(_Dual, core.HubAPIError, ModelAPIError):
     """Any other error status."""
 
@@ -157,6 +162,7 @@ _MAP: tuple[tuple[type[core.HubError], type[core.HubError]], ...] = (
     (core.RateLimitError, HubRateLimitError),
     (core.UpstreamError, HubUpstreamError),
     (core.ServerError, HubServerError),
+    (core.InvalidResponseError, HubInvalidResponseError),
     (core.HubAPIError, HubAPIStatusError),
     (core.HubConnectionError, HubConnectionFailedError),
     (core.HubTimeoutError, HubRequestTimeoutError),

@@ -36,6 +36,8 @@ from langchain_core.utils.json import parse_partial_json
 from hub_core.chat import (
     ThinkSplitter,
     ToolCallMerger,
+    choices_of,
+    delta_of,
     extract_reasoning,
     new_call_id,
     parse_usage,
@@ -205,10 +207,14 @@ def parse_tool_calls(
     """Complete (non-streamed) tool calls, tolerant of object arguments and missing ids."""
     calls: list[ToolCall] = []
     invalid: list[InvalidToolCall] = []
-    for raw in raw_calls or []:
-        fn = raw.get("function") or {}
+    for raw in raw_calls if isinstance(raw_calls, list) else []:
+        if not isinstance(raw, Mapping):
+            continue
+        fn = raw.get("function")
+        if not isinstance(fn, Mapping):
+            fn = {}
         name = str(fn.get("name") or "")
-        call_id = raw.get("id") or new_call_id()
+        call_id = raw["id"] if isinstance(raw.get("id"), str) and raw["id"] else new_call_id()
         arguments = fn.get("arguments")
         if isinstance(arguments, Mapping):
             calls.append(make_tool_call(name=name, args=dict(arguments), id=call_id))
@@ -270,9 +276,11 @@ def ai_message_from_choice(
     choice: Mapping[str, Any], body: Mapping[str, Any], *, hub: str
 ) -> AIMessage:
     """One non-streamed choice as an ``AIMessage`` with reasoning and tool calls split out."""
-    raw = choice.get("message") or {}
+    raw = choice.get("message")
+    if not isinstance(raw, Mapping):
+        raw = {}
     content = raw.get("content")
-    text = content if isinstance(content, str) else _text_of(content or [])
+    text = _text_of(content) if isinstance(content, str | list) else ""
     reasoning = extract_reasoning(raw)
     think, rest = split_think(text)
     if think is not None:
@@ -286,7 +294,7 @@ def ai_message_from_choice(
     if raw.get("refusal"):
         additional["refusal"] = raw["refusal"]
     calls, invalid = parse_tool_calls(raw.get("tool_calls"))
-    if raw.get("function_call"):
+    if isinstance(raw.get("function_call"), Mapping) and raw["function_call"]:
         additional["function_call"] = dict(raw["function_call"])
     return AIMessage(
         content=text,
@@ -295,7 +303,7 @@ def ai_message_from_choice(
         invalid_tool_calls=invalid,
         response_metadata=response_metadata_from(body, hub=hub, choice=choice),
         usage_metadata=usage_from_wire(body.get("usage")),
-        id=body.get("id"),
+        id=body["id"] if isinstance(body.get("id"), str) else None,
     )
 
 
@@ -419,13 +427,13 @@ class StreamState:
             self.usage = usage_from_wire(event["usage"]) or self.usage
             self.raw_usage = dict(event["usage"])
         out: list[AIMessageChunk] = []
-        for choice in event.get("choices") or []:
-            if not isinstance(choice, Mapping) or choice.get("index", 0) not in (0, None):
+        for choice in choices_of(event):
+            if choice.get("index", 0) not in (0, None):
                 continue
-            delta = choice.get("delta") or choice.get("message") or {}
+            delta = delta_of(choice)
             reasoning = extract_reasoning(delta) or ""
             content = delta.get("content")
-            text = content if isinstance(content, str) else _text_of(content or [])
+            text = _text_of(content) if isinstance(content, str | list) else ""
             think, text = self.think.feed(text) if text else ("", "")
             reasoning += think
             raw_calls = delta.get("tool_calls") or []
@@ -444,10 +452,9 @@ class StreamState:
                 out.append(chunk)
             if choice.get("finish_reason") is not None:
                 self.meta["finish_reason"] = choice["finish_reason"]
-            if choice.get("logprobs") is not None:
-                self.meta.setdefault("logprobs_content", []).extend(
-                    (choice["logprobs"] or {}).get("content") or []
-                )
+            logprobs = choice.get("logprobs")
+            if isinstance(logprobs, Mapping) and isinstance(logprobs.get("content"), list):
+                self.meta.setdefault("logprobs_content", []).extend(logprobs["content"])
         return out
 
     def finish(self) -> list[AIMessageChunk]:

@@ -38,17 +38,32 @@ from langchain_core.runnables import Runnable, RunnableMap, RunnablePassthrough
 from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_openai_function, convert_to_openai_tool
 from langchain_core.utils.pydantic import is_basemodel_subclass
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    SecretStr,
+    ValidationError,
+    model_validator,
+)
 
 from hub_core import errors as core_errors
 from hub_core.budget import Budget
 from hub_core.catalog import model_info
-from hub_core.chat import build_chat_payload, reasoning_replay_policy
+from hub_core.chat import build_chat_payload, choices_of, reasoning_replay_policy
 from hub_core.client import HubClient, client_from_settings
 from hub_core.credits import reply_cost
 from hub_core.hubs import HubProfile, get_hub
 from hub_core.ratelimit import limiter_for
 from hub_core.tokens import count_message_tokens, count_tokens
+from hub_core.validate import (
+    check_base_url,
+    check_model,
+    check_positive_int,
+    check_tools,
+    input_error_in,
+)
 from langchain_hub._errors import is_retryable, to_langchain_error
 from langchain_hub._messages import (
     ReplayPolicy,
@@ -250,8 +265,11 @@ class ChatHub(BaseChatModel):
         values["hub"] = profile.name
         if values.get("api_key") is None and (env_key := os.environ.get(profile.api_key_env)):
             values["api_key"] = env_key
-        if values.get("base_url") is None and (env_url := os.environ.get(profile.base_url_env)):
-            values["base_url"] = env_url
+        if values.get("base_url"):
+            check_base_url(values["base_url"], hub=profile.name)
+        elif env_url := os.environ.get(profile.base_url_env):
+            values["base_url"] = check_base_url(env_url, hub=profile.name,
+                                                source=profile.base_url_env)
         known: set[str] = set()
         for name, info in cls.model_fields.items():
             known.add(name)
@@ -271,16 +289,28 @@ class ChatHub(BaseChatModel):
             values["model_kwargs"] = extra
         return values
 
+    def __init__(self, **kwargs: Any) -> None:
+        """Build the model; bad settings raise ``HubInputError`` (a ``ValueError``) naming the
+        field, not pydantic's wrapper around it."""
+        try:
+            super().__init__(**kwargs)
+        except ValidationError as exc:
+            raise input_error_in(exc) from None
+
     @model_validator(mode="after")
     def _hub_checks(self) -> ChatHub:
-        """Validate n/streaming and attach the plan's shared rate limiter by default."""
+        """Validate model, max_tokens, n/streaming; attach the plan's shared rate limiter."""
+        check_model(self.model_name, hub=self.hub)
+        check_positive_int(self.max_tokens, "max_tokens", hub=self.hub, fix="e.g. max_tokens=1024")
         if self.n is not None and self.n < 1:
             raise ValueError("n must be at least 1")
         if self.n is not None and self.n > 1 and self.streaming:
             raise ValueError("n must be 1 when streaming")
         if self.rate_limiter is None:
-            rpm = self.profile_hub.plan_rpm(self.plan) if self.rpm is None else self.rpm
-            limiter = limiter_for(self.hub, self.api_key, rpm)
+            profile = self.profile_hub
+            rpm = profile.plan_rpm(self.plan) if self.rpm is None else self.rpm
+            plan = profile.plan_label(self.plan, self.rpm)
+            limiter = limiter_for(self.hub, self.api_key, rpm, plan=plan)
             if limiter is not None:
                 self.rate_limiter = HubPlanRateLimiter(limiter)
         return self
@@ -443,8 +473,8 @@ class ChatHub(BaseChatModel):
                 )
             )
         # A 200 whose body is an error never gets here: the transport raises it.
-        choices = body.get("choices")
-        if not isinstance(choices, list) or not choices:
+        choices = choices_of(body)
+        if not choices:
             raise to_langchain_error(
                 core_errors.HubAPIError(
                     "the hub answered without choices", hub=self.hub, status_code=200, body=body
@@ -613,6 +643,7 @@ class ChatHub(BaseChatModel):
             kwargs: more request parameters (e.g. ``response_format``).
         """
         formatted = [convert_to_openai_tool(t, strict=strict) for t in tools]
+        check_tools(formatted, hub=self.hub)
         if tool_choice is not None and tool_choice is not False:
             choice: Any
             if tool_choice is True or tool_choice in ("any", "required"):

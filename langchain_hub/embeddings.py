@@ -16,7 +16,15 @@ import os
 from typing import Any, Literal
 
 from langchain_core.embeddings import Embeddings
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    SecretStr,
+    ValidationError,
+    model_validator,
+)
 from typing_extensions import Self
 
 from hub_core.budget import Budget
@@ -28,6 +36,7 @@ from hub_core.embeddings import (
 )
 from hub_core.embeddings_lazy import LazyEngineMixin
 from hub_core.hubs import get_hub
+from hub_core.validate import check_embedding_settings, input_error_in
 
 
 class HubEmbeddings(LazyEngineMixin, BaseModel, Embeddings):
@@ -90,6 +99,27 @@ class HubEmbeddings(LazyEngineMixin, BaseModel, Embeddings):
 
     _engine: EmbeddingsEngine | None = PrivateAttr(default=None)
     _engine_owner: int = PrivateAttr(default=0)
+
+    def __init__(self, **kwargs: Any) -> None:
+        """Build the embeddings; bad settings raise ``HubInputError`` (a ``ValueError``) naming
+        the field, not pydantic's wrapper around it."""
+        try:
+            super().__init__(**kwargs)
+        except ValidationError as exc:
+            raise input_error_in(exc) from None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _check_settings(cls, values: Any) -> Any:
+        """Refuse an empty model and ``dimensions``/``batch_size`` < 1 before anything else."""
+        if isinstance(values, dict):
+            check_embedding_settings(
+                model=values.get("model"),
+                dimensions=values.get("dimensions"),
+                batch_size=values.get("batch_size"),
+                hub=values.get("hub") or cls.model_fields["hub"].default,
+            )
+        return values
 
     @model_validator(mode="after")
     def _resolve_defaults(self) -> Self:

@@ -25,10 +25,11 @@ class HubPlanRateLimiter(BaseRateLimiter):
 
     @classmethod
     def for_key(
-        cls, hub: str, api_key: SecretStr | None, rpm: int | None
+        cls, hub: str, api_key: SecretStr | None, rpm: int | None, *, plan: str | None = None
     ) -> HubPlanRateLimiter | None:
-        """The plan limiter for this key, or None when ``rpm`` is None/0 (no limit)."""
-        limiter = limiter_for(hub, api_key, rpm)
+        """The plan limiter for this key, or None when ``rpm`` is None/0 (no limit); ``plan``
+        names where ``rpm`` comes from in the wait log."""
+        limiter = limiter_for(hub, api_key, rpm, plan=plan)
         return cls(limiter) if limiter is not None else None
 
     @property

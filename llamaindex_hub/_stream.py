@@ -16,7 +16,7 @@ from typing import Any
 
 from llama_index.core.base.llms.types import ChatResponse
 
-from hub_core.chat import ThinkSplitter, ToolCallMerger, extract_reasoning
+from hub_core.chat import ThinkSplitter, ToolCallMerger, choices_of, delta_of, extract_reasoning
 from llamaindex_hub._messages import build_message
 
 
@@ -103,15 +103,15 @@ class StreamState:
         usage = chunk.get("usage")
         if isinstance(usage, Mapping):
             self.usage = usage_kwargs(usage)
-        choices = chunk.get("choices") or []
+        choices = choices_of(chunk)
         if not choices and not isinstance(usage, Mapping):
             return None
         text_delta = ""
         thinking_delta = ""
         for choice in choices:
-            if not isinstance(choice, Mapping) or choice.get("index", 0) != 0:
+            if choice.get("index", 0) != 0:
                 continue
-            delta = choice.get("delta") or {}
+            delta = delta_of(choice)
             reasoning = extract_reasoning(delta)
             if reasoning:
                 thinking_delta += reasoning

@@ -40,6 +40,7 @@ from hub_core.embeddings import (
 from hub_core.embeddings_lazy import LazyEngineMixin
 from hub_core.hubs import get_hub
 from hub_core.usage import collecting
+from hub_core.validate import check_embedding_settings
 from llamaindex_hub.usage import UsageEvents
 
 dispatcher = get_dispatcher(__name__)
@@ -108,6 +109,13 @@ class HubEmbedding(LazyEngineMixin, BaseEmbedding):
         if hub is None:
             raise TypeError("HubEmbedding needs hub=..., e.g. HubEmbedding(hub='chainhub')")
         profile = get_hub(hub)
+        check_embedding_settings(
+            model=model_name,
+            dimensions=kwargs.get("dimensions"),
+            batch_size=kwargs.get("batch_size"),
+            hub=profile.name,
+            model_field="model_name",
+        )
         model = model_name or profile.default_embedding_model
         if not model:
             raise TypeError(

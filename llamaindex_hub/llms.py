@@ -44,9 +44,10 @@ from pydantic import SecretStr
 
 from hub_core.budget import Budget
 from hub_core.catalog import ModelInfo, model_info, with_overrides
-from hub_core.chat import build_chat_payload, reasoning_replay_policy
+from hub_core.chat import build_chat_payload, choices_of, delta_of, reasoning_replay_policy
 from hub_core.errors import HubAPIError
 from hub_core.hubs import get_hub
+from hub_core.validate import check_model, check_positive_int
 from llamaindex_hub._messages import (
     ReplayPolicy,
     from_wire_message,
@@ -174,9 +175,12 @@ class HubLLM(FunctionCallingLLM):
     ) -> None:
         if hub is None:
             raise TypeError("HubLLM needs hub=..., e.g. HubLLM(hub='tokenhub', model=...)")
-        if not model:
+        if model is None:
             raise TypeError("model is required, e.g. model='gpt-4o'")
         profile = get_hub(hub)
+        check_model(model, hub=profile.name)
+        check_positive_int(max_tokens, "max_tokens", hub=profile.name, fix="e.g. max_tokens=1024")
+        profile.resolve_base_url(base_url)  # refuses a URL without http(s)://, here or in env
         super().__init__(
             hub=profile.name,
             model=model,
@@ -196,7 +200,9 @@ class HubLLM(FunctionCallingLLM):
         self._api_key = self._resolve_key(api_key)
         if rate_limiter is None:
             effective = profile.plan_rpm(self.plan) if self.rpm is None else self.rpm
-            rate_limiter = HubPlanRateLimiter.for_key(profile.name, self._api_key, effective)
+            rate_limiter = HubPlanRateLimiter.for_key(
+                profile.name, self._api_key, effective, plan=profile.plan_label(self.plan, self.rpm)
+            )
             self._own_limiter = rate_limiter is not None
         self.rate_limiter = rate_limiter
 
@@ -313,7 +319,7 @@ class HubLLM(FunctionCallingLLM):
     def _to_chat_response(self, body: Any) -> ChatResponse:
         dispatch_reply_usage(self.hub, self.model, body.get("usage") if isinstance(body, dict)
                              else None)
-        choices = body.get("choices") if isinstance(body, dict) else None
+        choices = choices_of(body)
         if not choices:
             raise HubAPIError(
                 "the hub answered without choices; no message to return",
@@ -321,7 +327,7 @@ class HubLLM(FunctionCallingLLM):
                 status_code=200,
                 body=body,
             )
-        message = from_wire_message(choices[0].get("message") or {})
+        message = from_wire_message(delta_of(choices[0]))
         extra = usage_kwargs(body.get("usage"))
         if choices[0].get("finish_reason"):
             extra["finish_reason"] = choices[0]["finish_reason"]

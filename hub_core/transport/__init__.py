@@ -5,7 +5,8 @@ Split along its seams:
 - ``pools``: shared pooled clients and their lifecycle (per process, per event loop);
 - ``core``: ``Transport``, requests with the retry table, multipart and binary bodies;
 - ``streams``: SSE and JSON-lines event streams (chat, held-open video streams);
-- ``downloads``: result files streamed to disk, whole or not at all.
+- ``downloads``: result files streamed to disk, whole or not at all;
+- ``logs``: a filter that keeps key-like text out of httpx/httpcore log records.
 """
 
 from __future__ import annotations

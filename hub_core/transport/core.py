@@ -22,22 +22,23 @@ import httpx
 from pydantic import SecretStr
 
 from hub_core._version import __version__
+from hub_core.error_bodies import error_from_payload, error_from_response, invalid_response
 from hub_core.errors import (
     HubAPIError,
     HubConnectionError,
     HubError,
     HubTimeoutError,
     InsufficientCreditsError,
+    InvalidResponseError,
     RateLimitError,
     ServerError,
     UpstreamError,
-    error_from_payload,
-    error_from_response,
     redact,
 )
 from hub_core.ratelimit import SlidingWindowLimiter, key_fingerprint, limiter_for
 from hub_core.retry import Decision, Failure, RequestKind, RetryPolicy, decide, parse_retry_after
 from hub_core.transport.downloads import Downloaded, adownload, download
+from hub_core.transport.logs import install_log_filters
 from hub_core.transport.pools import (
     PoolKey,
     acquire_async,
@@ -47,10 +48,12 @@ from hub_core.transport.pools import (
 )
 from hub_core.transport.streams import AsyncJSONEventStream, JSONEventStream
 from hub_core.transport.types import HubResponse, Timeouts
+from hub_core.validate import check_base_url
 
 __all__ = ["Transport"]
 
 log = logging.getLogger("hub_core.transport")
+install_log_filters()  # httpcore's DEBUG traces print response headers: keep keys out of them
 
 # -------------------------------------------------------------------------------------------
 # Failure mapping (shared by request and stream paths)
@@ -70,15 +73,22 @@ def _phase(exc: httpx.TimeoutException) -> str:
     return "read"
 
 
-_HTTP_LIKE = ((RateLimitError, 429), (UpstreamError, 503), (ServerError, 500))
+_HTTP_LIKE = (
+    (RateLimitError, 429),
+    (UpstreamError, 503),
+    (ServerError, 500),
+    (InvalidResponseError, 502),  # a broken proxy's page or a cut body: retried as a 502 is
+)
 
 
 class Transport:
     """HTTP for one hub and key: ``request``/``arequest``, ``stream_json``/``astream_json``.
 
     ``url`` may be relative to ``base_url`` or absolute. Pickles without its clients; they are
-    rebuilt lazily in the new process.
+    rebuilt lazily in the new process. ``plan`` only names where ``rpm`` comes from (log lines).
     """
+
+    plan: str | None = None
 
     def __init__(
         self,
@@ -93,9 +103,10 @@ class Transport:
         rpm: int | None = None,
         max_retry_wait: float = 60.0,
         user_agent: str = f"ai-hubs/{__version__}",
+        plan: str | None = None,
     ) -> None:
         self.hub = hub
-        self.base_url = base_url.rstrip("/")
+        self.base_url = check_base_url(base_url, hub=hub)
         self.api_key: SecretStr | None = SecretStr(api_key) if isinstance(api_key, str) else api_key
         self.timeouts = Timeouts.of(timeout)
         self.max_retries = max_retries
@@ -104,6 +115,7 @@ class Transport:
         self.rpm = rpm
         self.max_retry_wait = max_retry_wait
         self.user_agent = user_agent
+        self.plan = plan
         self._setup()
 
     def _setup(self) -> None:
@@ -113,7 +125,9 @@ class Transport:
         self._headers = {"User-Agent": self.user_agent, **self.default_headers}
         self._secrets = (self.api_key.get_secret_value(),) if self.api_key is not None else ()
         self._pool_key: PoolKey = (self.base_url, key_fingerprint(self.api_key), self.proxy)
-        self.limiter: SlidingWindowLimiter | None = limiter_for(self.hub, self.api_key, self.rpm)
+        self.limiter: SlidingWindowLimiter | None = limiter_for(
+            self.hub, self.api_key, self.rpm, plan=self.plan
+        )
         self._lock = threading.Lock()
         self._sync: httpx.Client | None = None
         self._async: dict[int, tuple[weakref.ref[asyncio.AbstractEventLoop], httpx.AsyncClient]]
@@ -135,6 +149,7 @@ class Transport:
         "rpm",
         "max_retry_wait",
         "user_agent",
+        "plan",
     )
 
     def __getstate__(self) -> dict[str, Any]:
@@ -270,31 +285,39 @@ class Transport:
     def _finish(
         self, resp: httpx.Response, model: str | None, expect_json: bool
     ) -> HubResponse | HubAPIError:
-        """A success as ``HubResponse``, or the mapped error (error status or error body)."""
+        """A success as ``HubResponse``, or the mapped error (error status or error body).
+
+        With ``expect_json`` a non-empty body must be valid JSON (else ``InvalidResponseError``);
+        it is decoded here once and cached on the response. Without it (binary replies) only a
+        body that looks like JSON is checked for an error.
+        """
         status = resp.status_code
         if not 200 <= status < 300:
             return self._status_error(resp, model)
-        out = HubResponse(status, resp.headers, resp.content)
+        out = HubResponse(status, resp.headers, resp.content, hub=self.hub)
         content = out.content
-        looks_json = content[:1] == b"{" or (
-            content[:1].isspace() and content[:64].lstrip()[:1] == b"{"
-        )
-        if looks_json and (expect_json or "json" in resp.headers.get("content-type", "")):
-            try:
-                payload = out.json()
-            except ValueError:
+        if expect_json:
+            if not content.strip():
+                return out  # 204-style replies; a caller that needs a body gets the error there
+        elif not ("json" in resp.headers.get("content-type", "") and content.lstrip()[:1] == b"{"):
+            return out
+        try:
+            payload = out.json()
+        except InvalidResponseError:
+            if not expect_json:
                 return out
-            err = error_from_payload(
-                payload,
-                hub=self.hub,
-                status_code=status,
-                headers=resp.headers,
-                model=model,
-                secrets=self._secrets,
+            return invalid_response(
+                status, content, resp.headers, hub=self.hub, model=model, secrets=self._secrets
             )
-            if err is not None:
-                return err
-        return out
+        err = error_from_payload(
+            payload,
+            hub=self.hub,
+            status_code=status,
+            headers=resp.headers,
+            model=model,
+            secrets=self._secrets,
+        )
+        return out if err is None else err
 
     def _decide(
         self, kind: RequestKind, retries: int, err: HubError, failure: Failure | None

@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from hub_core.errors import HubError, StreamError, error_from_payload
+from hub_core.error_bodies import error_from_payload, invalid_response
+from hub_core.errors import HubAPIError, HubError, StreamError
 from hub_core.retry import Failure, RequestKind
 from hub_core.sse import SSEDecoder
 from hub_core.transport.types import Timeouts
@@ -40,13 +41,25 @@ def stream_headers(transport: Transport, headers: Mapping[str, str] | None) -> d
 
 
 def not_sse(transport: Transport, resp: httpx.Response, body: bytes, model: str | None) -> HubError:
-    """The error for a stream request answered without a stream (error status or error body)."""
+    """The error for a stream request answered without a stream.
+
+    An error status or a JSON error body maps to that error; a body that is not JSON (a proxy's
+    page, a cut reply) is an ``InvalidResponseError`` (retried like a 502); any other JSON (a hub
+    that ignored ``stream``) is a ``StreamError``.
+    """
     if not 200 <= resp.status_code < 300:
         return transport._status_error(resp, model, body)
     try:
-        payload = _loads(body) if body.strip()[:1] == b"{" else None
+        payload = _loads(body) if body.strip() else None
     except ValueError:
-        payload = None
+        return invalid_response(
+            resp.status_code,
+            body,
+            resp.headers,
+            hub=transport.hub,
+            model=model,
+            secrets=transport._secrets,
+        )
     err = error_from_payload(
         payload,
         hub=transport.hub,
@@ -108,7 +121,9 @@ class _EventStreamBase:
         self.chunks = 0
         """Events yielded so far."""
         self.malformed = 0
-        """Events skipped because their data was not JSON."""
+        """Events whose data was not valid JSON (the first one ends the stream with an error)."""
+        self.ignored = 0
+        """Well-formed events skipped because they were not JSON objects."""
         self.status_code: int | None = None
         self.headers: Mapping[str, str] = {}
         self.request_id: str | None = None
@@ -119,7 +134,12 @@ class _EventStreamBase:
         self.request_id = resp.headers.get("x-request-id") or resp.headers.get("request-id")
 
     def _decode(self, datas: list[str]) -> None:
-        """JSON-decode event data once; ``[DONE]`` ends; an error event raises StreamError."""
+        """JSON-decode event data once; ``[DONE]`` ends; an error event or an event that is not
+        valid JSON raises StreamError once the events before it are read.
+
+        Well-formed events that are not JSON objects (``data: 1``) are not ours to interpret:
+        they are skipped and counted in ``ignored``.
+        """
         pending: list[dict[str, Any]] = []
         for data in datas:
             if data[:6] == "[DONE]":
@@ -131,18 +151,34 @@ class _EventStreamBase:
             except ValueError:
                 if not data.strip():
                     continue
-                self.malformed += 1
-                log.warning("%s: skipped a malformed stream event", self._t.hub)
+                self._defer_malformed(data, len(pending))
+                break
+            if type(obj) is not dict:
+                self.ignored += 1
+                log.debug("%s: ignored a stream event that is not a JSON object", self._t.hub)
                 continue
-            if type(obj) is dict:
-                if obj.get("error") and self._defer_event_error(obj, len(pending)):
-                    break
-                if self._skip_heartbeats and obj.get("heartbeat"):
-                    continue
+            if obj.get("error") and self._defer_event_error(obj, len(pending)):
+                break
+            if self._skip_heartbeats and obj.get("heartbeat"):
+                continue
             pending.append(obj)
         self.chunks += len(pending)
         self._pending = pending
         self._pos = 0
+
+    def _defer_malformed(self, data: str, before: int) -> None:
+        """An event that is not valid JSON: the reply is incomplete, so it must not look whole."""
+        self.malformed += 1
+        err = invalid_response(
+            self.status_code or 200,
+            data.encode(),
+            self.headers,
+            hub=self._t.hub,
+            model=self._model,
+            secrets=self._t._secrets,
+        )
+        what = f"is not valid JSON ({err.excerpt[:80]!r}); the reply is incomplete"
+        self._defer(err, before, what)
 
     def _defer_event_error(self, obj: dict[str, Any], before: int) -> bool:
         """Turn an error event into the StreamError raised once the events before it are read.
@@ -160,9 +196,14 @@ class _EventStreamBase:
         )
         if err is None:  # e.g. a job object reporting failure: not ours to judge
             return False
+        self._defer(err, before, f"is an error: {err}")
+        return True
+
+    def _defer(self, err: HubAPIError, before: int, what: str) -> None:
+        """End the stream; ``StreamError`` (cause ``err``) is raised after the events before it."""
         chunks = self.chunks + before
         stream_error = StreamError(
-            f"error event after {chunks} chunks: {err}",
+            f"the stream event after {chunks} chunks {what}",
             hub=self._t.hub,
             chunks=chunks,
             error=err,
@@ -170,7 +211,6 @@ class _EventStreamBase:
         stream_error.__cause__ = err
         self._deferred = stream_error
         self._finished = True
-        return True
 
     def _take_deferred(self) -> StreamError | None:
         deferred, self._deferred = self._deferred, None

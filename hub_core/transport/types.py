@@ -9,6 +9,8 @@ from typing import Any
 
 import httpx
 
+from hub_core.errors import invalid_response
+
 __all__ = ["HubResponse", "Timeouts"]
 
 _loads = _json.loads
@@ -42,19 +44,32 @@ class Timeouts:
 class HubResponse:
     """What adapters see instead of ``httpx.Response``: status, headers, body, request id."""
 
-    __slots__ = ("_json", "content", "headers", "request_id", "status_code")
+    __slots__ = ("_json", "content", "headers", "hub", "request_id", "status_code")
 
-    def __init__(self, status_code: int, headers: Mapping[str, str], content: bytes) -> None:
+    def __init__(
+        self, status_code: int, headers: Mapping[str, str], content: bytes, hub: str | None = None
+    ) -> None:
         self.status_code = status_code
         self.headers = headers  # case-insensitive; iterates lower-case keys
         self.content = content
+        self.hub = hub
         self.request_id: str | None = headers.get("x-request-id") or headers.get("request-id")
         self._json: Any = _UNSET
 
     def json(self) -> Any:
-        """The body decoded as JSON (decoded once, then cached)."""
+        """The body decoded as JSON (decoded once, then cached).
+
+        Raises:
+            InvalidResponseError: the body is not valid JSON (status, content type and a short
+                redacted excerpt attached), never a bare ``JSONDecodeError``.
+        """
         if self._json is _UNSET:
-            self._json = _loads(self.content)
+            try:
+                self._json = _loads(self.content)
+            except ValueError:
+                raise invalid_response(
+                    self.status_code, self.content, self.headers, hub=self.hub
+                ) from None
         return self._json
 
     def text(self) -> str:
@@ -71,10 +86,13 @@ class HubResponse:
             "status_code": self.status_code,
             "headers": dict(self.headers.items()),
             "content": self.content,
+            "hub": self.hub,
         }
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__init__(state["status_code"], state["headers"], state["content"])  # type: ignore[misc]
+        self.__init__(  # type: ignore[misc]
+            state["status_code"], state["headers"], state["content"], state.get("hub")
+        )
 
     def __repr__(self) -> str:
         return f"HubResponse(status_code={self.status_code}, request_id={self.request_id!r})"

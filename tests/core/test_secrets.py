@@ -3,33 +3,17 @@
 from __future__ import annotations
 
 import logging
-import pickle
-import socket
-import traceback
 from typing import Any
 from uuid import uuid4
 
 import pytest
+from secret_probe import closed_port as _closed_port
+from secret_probe import error_texts as _texts
 
 from hub_core.errors import HubError
 from hub_core.transport import Timeouts, Transport
 
 CHAT = {"model": "openai/gpt-4.1", "messages": [{"role": "user", "content": "hi"}]}
-
-
-def _closed_port() -> int:
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = int(s.getsockname()[1])
-    s.close()
-    return port
-
-
-def _texts(err: BaseException) -> list[str]:
-    out = [str(err), repr(err), repr(getattr(err, "__dict__", {}))]
-    out.append("".join(traceback.format_exception(err)))
-    out.append(pickle.dumps(err).decode("latin-1"))
-    return out
 
 
 def test_no_key_anywhere(hub_emulator: Any, caplog: pytest.LogCaptureFixture) -> None:

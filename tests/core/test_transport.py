@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import pickle
-import socket
 from typing import Any
 from uuid import uuid4
 
 import pytest
+from secret_probe import closed_port
 
 from hub_core._version import __version__
 from hub_core.errors import (
@@ -39,14 +39,6 @@ def _transport(emu: Any, key: str, **kw: Any) -> Transport:
 
 def _statuses(emu: Any, key: str, hub: str = HUB) -> list[int]:
     return [r["status"] for r in emu.admin.ledger(hub, key)["requests"]]
-
-
-def _closed_port() -> int:
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = int(s.getsockname()[1])
-    s.close()
-    return port
 
 
 def test_request_sends_auth_user_agent_and_headers(hub_emulator: Any) -> None:
@@ -209,7 +201,7 @@ def test_connection_refused_is_retried_for_every_kind(kind: str) -> None:
     key = _key()
     t = Transport(
         hub=HUB,
-        base_url=f"http://127.0.0.1:{_closed_port()}/api/v1",
+        base_url=f"http://127.0.0.1:{closed_port()}/api/v1",
         api_key=key,
         rpm=1000,
         max_retries=1,

@@ -12,6 +12,7 @@ from hub_core.errors import (
     BadRequestError,
     HubConnectionError,
     InsufficientCreditsError,
+    InvalidResponseError,
     ServerError,
     StreamError,
     UpstreamError,
@@ -70,14 +71,19 @@ def test_missing_done_is_reported_not_raised(hub_emulator: Any) -> None:
     assert not stream.done_seen
 
 
-def test_malformed_event_is_skipped_and_counted(hub_emulator: Any) -> None:
+def test_malformed_event_raises_after_the_events_before_it(hub_emulator: Any) -> None:
     t, _ = _transport(hub_emulator)
-    _fault(hub_emulator, sse="malformed_line")
+    _fault(hub_emulator, sse="malformed_line", after_chunks=2)
     stream = t.stream_json("POST", "chat/completions", json=CHAT)
-    chunks = list(stream)
+    got: list[dict[str, Any]] = []
+    with pytest.raises(StreamError) as info:
+        for chunk in stream:
+            got.append(chunk)
+    assert len(got) == 2 and info.value.chunks == 2
     assert stream.malformed == 1
-    assert stream.done_seen
-    assert _text(chunks).startswith("You said")
+    assert not stream.done_seen
+    assert isinstance(info.value.error, InvalidResponseError)
+    assert "chatcmpl-broken" in info.value.error.excerpt
 
 
 def test_error_event_raises_stream_error_with_cause(hub_emulator: Any) -> None:

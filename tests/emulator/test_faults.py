@@ -101,7 +101,7 @@ def test_drop_after_chunks_plain_body(hub_emulator: Emulator,
 
 
 @pytest.mark.parametrize("mode", ["malformed_line", "missing_done", "error_event", "heartbeats",
-                                  "no_finish"])
+                                  "no_finish", "unknown_event"])
 def test_sse_faults(hub_emulator: Emulator, hub_key: Callable[[str], str], mode: str) -> None:
     key = hub_key("tokenhub")
     clean = _events(hub_emulator, "tokenhub", key)
@@ -118,6 +118,11 @@ def test_sse_faults(hub_emulator: Emulator, hub_key: Callable[[str], str], mode:
     elif mode == "error_event":
         last = json.loads(datas[-1])
         assert last["error"]["type"] == "upstream_error" and "[DONE]" not in datas
+    elif mode == "unknown_event":
+        assert datas[2:4] == ['{"type": "ping", "object": "hub.keepalive"}', "1"]
+        kept = [line for line in lines if line.startswith("data: ")]
+        del kept[2:4]
+        assert [_choices(x) for x in kept] == [_choices(x) for x in clean]
     elif mode == "heartbeats":
         assert any(line.startswith(":") for line in lines)
         kept = [line for line in lines if not line.startswith(":")]
@@ -210,3 +215,24 @@ def test_delay_still_answers(hub_emulator: Emulator, hub_key: Callable[[str], st
     resp = httpx.post(**_chat(hub_emulator, "electronhub", hub_key("electronhub")))
     assert resp.status_code == 200
     assert all(f["hub"] != "electronhub" or f["delay"] != 0.05 for f in hub_emulator.admin.faults())
+
+
+def test_invalid_body_html_and_truncated_json(hub_emulator: Emulator,
+                                              hub_key: Callable[[str], str]) -> None:
+    key = hub_key("tokenhub")
+    hub_emulator.admin.fault(hub="tokenhub", path="chat/completions", invalid_body="html")
+    page = httpx.post(**_chat(hub_emulator, "tokenhub", key))
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert page.text.startswith("<!DOCTYPE html>")
+    hub_emulator.admin.fault(hub="tokenhub", path="chat/completions", count=2,
+                             invalid_body="truncated_json")
+    for stream in (False, True):
+        cut = httpx.post(**_chat(hub_emulator, "tokenhub", key, stream=stream))
+        assert cut.status_code == 200 and cut.headers["content-type"] == "application/json"
+        assert cut.content.startswith(b'{"id":"chatcmpl-')
+        with pytest.raises(json.JSONDecodeError):
+            cut.json()
+    with pytest.raises(Exception, match="invalid_body"):
+        hub_emulator.admin.fault(hub="tokenhub", invalid_body="xml")
+    statuses = [r["status"] for r in hub_emulator.admin.ledger("tokenhub", key)["requests"]]
+    assert statuses == [200, 200, 200]
