@@ -43,6 +43,7 @@ from hub_core.catalog_entries import entries_of
 from hub_core.chat import finish_reason_of, partial_text
 from hub_core.errors import HubAPIError, HubInputError, StreamError
 from hub_core.hubs import HubProfile, get_hub
+from hub_core.ratelimit import window_seconds
 
 if TYPE_CHECKING:
     from hub_core.transport import HubResponse, Timeouts, Transport
@@ -73,6 +74,9 @@ class HubClient(TransportOwner):
         plan: the hub plan whose RPM the client-side limiter enforces (default: the hub's
             default plan, e.g. Electron Hub ``free`` = 5 RPM).
         rpm: explicit requests per minute; ``0`` turns client-side limiting off.
+        rate_window: seconds the rpm counts over (default 60, the plans' minute). A smaller
+            window scales a plan down in time, e.g. ``rpm=5, rate_window=3`` against a test
+            server that counts 5 requests per 3 s.
         proxy: an HTTP(S) proxy URL.
         catalog_ttl: seconds :meth:`models` reuses a hub's ``/models`` listing (default 600).
     """
@@ -90,6 +94,7 @@ class HubClient(TransportOwner):
         rpm: int | None = None,
         proxy: str | None = None,
         catalog_ttl: float = DEFAULT_CATALOG_TTL,
+        rate_window: float | None = None,
     ) -> None:
         if max_retries < 0:
             raise ValueError("max_retries must be 0 or more (0 turns retries off)")
@@ -103,6 +108,7 @@ class HubClient(TransportOwner):
         self.default_headers = dict(default_headers or {})
         self.plan = plan
         self.rpm = self.profile.plan_rpm(plan) if rpm is None else (rpm or None)
+        self.rate_window = window_seconds(rate_window, hub=self.profile.name)
         self.proxy = proxy
         self.catalog_ttl = catalog_ttl
         self._transport: Transport | None = None
@@ -127,6 +133,7 @@ class HubClient(TransportOwner):
             default_headers=self.default_headers,
             proxy=self.proxy,
             rpm=self.rpm,
+            rate_window=self.rate_window,
         )
 
     def url(self, endpoint: str, **path_params: str) -> str:
@@ -365,7 +372,9 @@ class HubClient(TransportOwner):
         return usage_records_from_reply(self.hub, data, route.cost_unit, limit)
 
 
-CLIENT_SETTINGS = ("base_url", "timeout", "max_retries", "default_headers", "plan", "rpm", "proxy")
+CLIENT_SETTINGS = (
+    "base_url", "timeout", "max_retries", "default_headers", "plan", "rpm", "rate_window", "proxy"
+)
 
 
 def client_from_settings(owner: Any, *, api_key: str | SecretStr | None = None) -> HubClient:

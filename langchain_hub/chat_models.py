@@ -93,7 +93,8 @@ class ChatHub(BaseChatModel):
         hub: ``"electronhub"``, ``"chainhub"``, ``"apihub"`` or ``"tokenhub"`` (ChatHub only).
         api_key: defaults to ``<HUB>_API_KEY``. base_url: defaults to ``<HUB>_BASE_URL``.
         timeout, max_retries, default_headers, proxy.
-        plan / rpm: the client-side rate limit (``rpm=0`` turns it off).
+        plan / rpm: the client-side rate limit (``rpm=0`` turns it off); ``rate_window``:
+            the seconds it counts over (default 60).
 
     Instantiate:
         .. code-block:: python
@@ -216,6 +217,8 @@ class ChatHub(BaseChatModel):
     """The hub plan whose RPM the default rate limiter enforces (default: hub's default)."""
     rpm: int | None = None
     """Explicit requests per minute; 0 turns client-side limiting off."""
+    rate_window: float | None = Field(default=None, gt=0)
+    """Seconds the rpm counts over (default 60); smaller scales a plan down for test servers."""
     proxy: str | None = None
 
     _client: HubClient | None = PrivateAttr(default=None)
@@ -268,7 +271,7 @@ class ChatHub(BaseChatModel):
             raise ValueError("n must be 1 when streaming")
         if self.rate_limiter is None:
             rpm = self.profile_hub.plan_rpm(self.plan) if self.rpm is None else self.rpm
-            limiter = limiter_for(self.hub, self.api_key, rpm)
+            limiter = limiter_for(self.hub, self.api_key, rpm, self.rate_window)
             if limiter is not None:
                 self.rate_limiter = HubPlanRateLimiter(limiter)
         return self

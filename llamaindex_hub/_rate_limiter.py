@@ -25,10 +25,10 @@ class HubPlanRateLimiter(BaseRateLimiter):
 
     @classmethod
     def for_key(
-        cls, hub: str, api_key: SecretStr | None, rpm: int | None
+        cls, hub: str, api_key: SecretStr | None, rpm: int | None, window: float | None = None
     ) -> HubPlanRateLimiter | None:
         """The plan limiter for this key, or None when ``rpm`` is None/0 (no limit)."""
-        limiter = limiter_for(hub, api_key, rpm)
+        limiter = limiter_for(hub, api_key, rpm, window)
         return cls(limiter) if limiter is not None else None
 
     @property

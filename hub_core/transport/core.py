@@ -35,13 +35,21 @@ from hub_core.errors import (
     error_from_response,
     redact,
 )
-from hub_core.ratelimit import SlidingWindowLimiter, key_fingerprint, limiter_for
+from hub_core.ratelimit import (
+    DEFAULT_WINDOW,
+    SlidingWindowLimiter,
+    atake_slot,
+    key_fingerprint,
+    limiter_for,
+    take_slot,
+)
 from hub_core.retry import Decision, Failure, RequestKind, RetryPolicy, decide, parse_retry_after
 from hub_core.transport.downloads import Downloaded, adownload, download
 from hub_core.transport.pools import (
     PoolKey,
     acquire_async,
     acquire_sync,
+    gate_for,
     release_async,
     release_sync,
 )
@@ -91,6 +99,7 @@ class Transport:
         default_headers: Mapping[str, str] | None = None,
         proxy: str | None = None,
         rpm: int | None = None,
+        rate_window: float = DEFAULT_WINDOW,
         max_retry_wait: float = 60.0,
         user_agent: str = f"ai-hubs/{__version__}",
     ) -> None:
@@ -102,6 +111,7 @@ class Transport:
         self.default_headers = dict(default_headers or {})
         self.proxy = proxy
         self.rpm = rpm
+        self.rate_window = rate_window
         self.max_retry_wait = max_retry_wait
         self.user_agent = user_agent
         self._setup()
@@ -113,7 +123,9 @@ class Transport:
         self._headers = {"User-Agent": self.user_agent, **self.default_headers}
         self._secrets = (self.api_key.get_secret_value(),) if self.api_key is not None else ()
         self._pool_key: PoolKey = (self.base_url, key_fingerprint(self.api_key), self.proxy)
-        self.limiter: SlidingWindowLimiter | None = limiter_for(self.hub, self.api_key, self.rpm)
+        self.limiter: SlidingWindowLimiter | None = limiter_for(
+            self.hub, self.api_key, self.rpm, self.rate_window
+        )
         self._lock = threading.Lock()
         self._sync: httpx.Client | None = None
         self._async: dict[int, tuple[weakref.ref[asyncio.AbstractEventLoop], httpx.AsyncClient]]
@@ -133,6 +145,7 @@ class Transport:
         "default_headers",
         "proxy",
         "rpm",
+        "rate_window",
         "max_retry_wait",
         "user_agent",
     )
@@ -360,21 +373,21 @@ class Transport:
         limiter = self.limiter
         retries = 0
         while True:
-            if limiter is not None:
-                limiter.acquire()
+            slot = take_slot(limiter)
             failure: Failure | None = None
             try:
-                resp = client.request(
-                    method,
-                    full,
-                    json=json,
-                    params=params,
-                    data=data,
-                    files=files,
-                    content=content,
-                    headers=hdrs,
-                    timeout=to,
-                )
+                with slot:  # settled when the reply is in: see hub_core.ratelimit
+                    resp = client.request(
+                        method,
+                        full,
+                        json=json,
+                        params=params,
+                        data=data,
+                        files=files,
+                        content=content,
+                        headers=hdrs,
+                        timeout=to,
+                    )
             except httpx.TransportError as exc:
                 err, failure = self._transport_error(exc, method, full)
             else:
@@ -406,6 +419,7 @@ class Transport:
     ) -> HubResponse:
         """Async twin of :meth:`request`."""
         client = self._aclient()
+        gate = gate_for(client)
         full = self.url(url)
         hdrs = self._call_headers(headers)
         to = self._timeout(timeout)
@@ -413,21 +427,22 @@ class Transport:
         limiter = self.limiter
         retries = 0
         while True:
-            if limiter is not None:
-                await limiter.aacquire()
+            slot = await atake_slot(limiter)
             failure: Failure | None = None
             try:
-                resp = await client.request(
-                    method,
-                    full,
-                    json=json,
-                    params=params,
-                    data=data,
-                    files=files,
-                    content=content,
-                    headers=hdrs,
-                    timeout=to,
-                )
+                async with gate.admit(to.pool):
+                    with slot:
+                        resp = await client.request(
+                            method,
+                            full,
+                            json=json,
+                            params=params,
+                            data=data,
+                            files=files,
+                            content=content,
+                            headers=hdrs,
+                            timeout=to,
+                        )
             except httpx.TransportError as exc:
                 err, failure = self._transport_error(exc, method, full)
             else:
