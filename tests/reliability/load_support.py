@@ -18,6 +18,9 @@ from hub_core.client import HubClient
 from hub_core.transport.pools import LIMITS
 
 TOKEN = re.compile(r"load-\d+-[0-9a-f]{8}")
+N_CHATS = 1000
+N_STREAMS = 200
+HOLD = 0.3  # the emulator holds each request this long, so all of them are in flight together
 
 
 def tokens(n: int) -> list[str]:
@@ -131,3 +134,23 @@ def check_ledger(rows: list[dict[str, Any]], result: Burst) -> None:
     assert sorted(seen) == sorted(result.chat_tokens + result.stream_tokens)
     streamed = {t for row, t in zip(rows, seen) if row["body"].get("stream")}
     assert streamed == set(result.stream_tokens)
+
+
+def port_of(emu: Any) -> int:
+    return int(emu.url.rsplit(":", 1)[1])
+
+
+def check_burst(emu: Any, hub: str, key: str, path: str, result: Burst, sockets_before: int
+                ) -> None:
+    """No answer lost or mixed up, each prompt seen once, the pool inside its limits."""
+    assert mixups(result.chat_tokens, result.chat_answers) == []
+    assert mixups(result.stream_tokens, result.stream_answers) == []
+    assert all(a.endswith("free of charge.") for a in result.stream_answers)  # whole streams
+    check_ledger(emu.admin.ledger(hub, key)["requests"], result)
+    assert all(f["path"] != path for f in emu.admin.faults())  # every request was held
+    # the pool was used to its limit and never past it; afterwards only keep-alive ones remain
+    assert result.samples > 0
+    assert MAX_IDLE < result.peak_connections <= MAX_CONNECTIONS
+    assert result.open_after <= MAX_IDLE
+    # and nothing is open outside the pool either
+    assert established_to(port_of(emu)) - sockets_before <= MAX_IDLE

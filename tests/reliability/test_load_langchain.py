@@ -11,23 +11,12 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from load_support import (
-    MAX_CONNECTIONS,
-    MAX_IDLE,
-    burst,
-    check_ledger,
-    established_to,
-    mixups,
-)
+from load_support import HOLD, N_CHATS, N_STREAMS, burst, check_burst, established_to, port_of
 
 from hub_emulator import Emulator
 from langchain_hub import ChatHub
 
 pytestmark = pytest.mark.slow
-
-N_CHATS = 1000
-N_STREAMS = 200
-HOLD = 0.3  # the emulator holds each request this long, so all of them are in flight together
 
 
 async def test_one_chathub_serves_1000_chats_and_200_streams(hub_emulator: Emulator) -> None:
@@ -43,18 +32,7 @@ async def test_one_chathub_serves_1000_chats_and_200_streams(hub_emulator: Emula
     async def stream(text: str) -> str:
         return "".join([str(chunk.content) async for chunk in chat.astream(text)])
 
-    port = int(hub_emulator.url.rsplit(":", 1)[1])
-    before = established_to(port)
+    before = established_to(port_of(hub_emulator))
     result = await burst(chat.client, ask, stream, N_CHATS, N_STREAMS)
-
-    assert mixups(result.chat_tokens, result.chat_answers) == []
-    assert mixups(result.stream_tokens, result.stream_answers) == []
-    assert all(a.endswith("free of charge.") for a in result.stream_answers)  # whole streams
-    check_ledger(hub_emulator.admin.ledger("electronhub", key)["requests"], result)
-    assert all(f["path"] != path for f in hub_emulator.admin.faults())  # every request held
-    # the pool was used to its limit and never past it; afterwards only keep-alive ones remain
-    assert result.samples > 0
-    assert MAX_IDLE < result.peak_connections <= MAX_CONNECTIONS
-    assert result.open_after <= MAX_IDLE
-    assert established_to(port) - before <= MAX_IDLE  # nothing open outside the pool either
+    check_burst(hub_emulator, "electronhub", key, path, result, before)
     await chat.client.aclose()

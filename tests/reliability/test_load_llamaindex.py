@@ -11,23 +11,12 @@ import uuid
 
 import pytest
 from llama_index.core.llms import ChatMessage
-from load_support import (
-    MAX_CONNECTIONS,
-    MAX_IDLE,
-    burst,
-    check_ledger,
-    established_to,
-    mixups,
-)
+from load_support import HOLD, N_CHATS, N_STREAMS, burst, check_burst, established_to, port_of
 
 from hub_emulator import Emulator
 from llamaindex_hub import HubLLM
 
 pytestmark = pytest.mark.slow
-
-N_CHATS = 1000
-N_STREAMS = 200
-HOLD = 0.3  # the emulator holds each request this long, so all of them are in flight together
 
 
 async def test_one_hubllm_serves_1000_chats_and_200_streams(hub_emulator: Emulator) -> None:
@@ -44,17 +33,7 @@ async def test_one_hubllm_serves_1000_chats_and_200_streams(hub_emulator: Emulat
         parts = await llm.astream_chat([ChatMessage(role="user", content=text)])
         return "".join([part.delta or "" async for part in parts])
 
-    port = int(hub_emulator.url.rsplit(":", 1)[1])
-    before = established_to(port)
+    before = established_to(port_of(hub_emulator))
     result = await burst(llm.client, ask, stream, N_CHATS, N_STREAMS)
-
-    assert mixups(result.chat_tokens, result.chat_answers) == []
-    assert mixups(result.stream_tokens, result.stream_answers) == []
-    assert all(a.endswith("free of charge.") for a in result.stream_answers)  # whole streams
-    check_ledger(hub_emulator.admin.ledger("tokenhub", key)["requests"], result)
-    assert all(f["path"] != path for f in hub_emulator.admin.faults())  # every request held
-    assert result.samples > 0
-    assert MAX_IDLE < result.peak_connections <= MAX_CONNECTIONS
-    assert result.open_after <= MAX_IDLE
-    assert established_to(port) - before <= MAX_IDLE  # nothing open outside the pool either
+    check_burst(hub_emulator, "tokenhub", key, path, result, before)
     await llm.aclose()
