@@ -15,6 +15,7 @@ import gc
 import json
 import os
 import socket
+import tracemalloc
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -161,7 +162,8 @@ def scenarios(quick: bool) -> dict[str, Scenario]:
         "h": Scenario(
             "h", f"memory of {h_streams:,} concurrent streams", "httpx_async",
             ("httpx_async", "openai_async", *LC, *LI),
-            {"streams": JobSpec(h_streams, "stream")}, rounds=2, quick_rounds=1, is_async=True,
+            {"streams": JobSpec(h_streams, "stream"), "traced": JobSpec(h_streams, "stream")},
+            rounds=2, quick_rounds=1, is_async=True,
         ),
         "i": budget_scenario(quick),
     }
@@ -743,7 +745,10 @@ def build_h(client: str, ctx: Ctx) -> dict[str, Job]:
     """1,000 streams opened at once; each reads its first content chunk, then waits until all
     have (or until ``H_BARRIER_S`` after the start, for clients whose pool holds fewer), then
     reads the rest. ``rss_delta_mb`` is the resident memory at that point minus before the
-    round; ``open_at_once`` how many streams were open then."""
+    round, ``rss_kb_per_stream`` that over the streams open then (``open_at_once``).
+    ``traced`` runs the same round under ``tracemalloc`` (one frame) for the Python heap alone:
+    ``heap_kb_per_stream`` is what was allocated and still alive at that point, per open stream
+    (RSS also counts freed-but-kept pages, the allocator's slack and native buffers)."""
     model = stream_model(H_CHUNKS)
     n_streams = sizes(ctx.quick)[2]
     agen: Callable[[], Any]
@@ -796,7 +801,7 @@ def build_h(client: str, ctx: Ctx) -> dict[str, Job]:
 
         agen = li
 
-    async def job(n_streams: int = n_streams) -> JobOut:
+    async def job(n_streams: int = n_streams, traced: bool = False) -> JobOut:
         started = 0
         all_open = asyncio.Event()
         peak: dict[str, float] = {}
@@ -823,6 +828,8 @@ def build_h(client: str, ctx: Ctx) -> dict[str, Job]:
                         if "rss" not in peak:
                             peak["rss"] = rss_bytes()
                             peak["open"] = started
+                            if traced:
+                                peak["heap"] = tracemalloc.get_traced_memory()[0]
             except Exception as exc:
                 peak.setdefault("error", 0)
                 peak["error"] += 1
@@ -833,17 +840,25 @@ def build_h(client: str, ctx: Ctx) -> dict[str, Job]:
         gc.collect()
         trim_heap()  # hand freed memory back, so each round's growth shows, not just the first's
         before = rss_bytes()
+        if traced:
+            tracemalloc.start(1)  # counts only what is allocated from here on
         try:
             oks = await asyncio.wait_for(asyncio.gather(*(one() for _ in range(n_streams))),
                                          H_ROUND_S)
         except TimeoutError:
             oks = []
             peak["timeout"] = H_ROUND_S
-        extras: dict[str, Any] = {
-            "rss_delta_mb": (peak.get("rss", before) - before) / 2**20,
-            "open_at_once": peak.get("open", 0),
-            "errors": peak.get("error", 0),
-        }
+        finally:
+            if traced:
+                tracemalloc.stop()
+        opened = max(peak.get("open", 0), 1)
+        extras: dict[str, Any] = {"open_at_once": peak.get("open", 0),
+                                  "errors": peak.get("error", 0)}
+        if traced:
+            extras["heap_kb_per_stream"] = peak.get("heap", 0) / opened / 1024
+        else:
+            extras["rss_delta_mb"] = (peak.get("rss", before) - before) / 2**20
+            extras["rss_kb_per_stream"] = (peak.get("rss", before) - before) / opened / 1024
         if "error_text" in peak:
             extras["error_text"] = peak["error_text"]
         if "timeout" in peak:
@@ -855,7 +870,7 @@ def build_h(client: str, ctx: Ctx) -> dict[str, Job]:
         out = await job(10)
         return (n_streams if out[0] == 10 else out[0]), out[1]
 
-    return {"streams": job, "_warmup": warm}
+    return {"streams": job, "traced": lambda: job(traced=True), "_warmup": warm}
 
 
 BUILDERS: dict[str, Callable[[str, Ctx], dict[str, Job]]] = {

@@ -148,6 +148,12 @@ def summary(res: dict[str, Any]) -> list[str]:
             cells.append(_mem_cell(e, res))
         lines.append(f"| (h) {res['scenarios']['h']['title']} (RSS growth) | "
                      + " | ".join(cells) + " | (info) | |")
+        for job, key, what in (("streams", "rss_kb_per_stream", "RSS"),
+                               ("traced", "heap_kb_per_stream", "Python heap (tracemalloc)")):
+            cells = [_per_stream_cell(res, job, key, c) for c in heads]
+            if any(cells):
+                lines.append(f"| (h) … per open stream, {what} | " + " | ".join(cells)
+                             + " | (info) | |")
     return lines
 
 
@@ -184,6 +190,17 @@ def _linearity(res: dict[str, Any], col: str) -> float | None:
     if first <= 0:
         return None
     return float(second / first)
+
+
+def _per_stream_cell(res: dict[str, Any], job: str, key: str, col: str) -> str:
+    """KB per open stream of ``key`` in (h)'s ``job``, as a ratio to raw httpx."""
+    e = _client(res, "h", job, col)
+    value = ((e or {}).get("extras") or {}).get(key)
+    if value is None:
+        return ""
+    base = ((_client(res, "h", job, "raw httpx") or {}).get("extras") or {}).get(key)
+    txt = f"{value:.1f} KB"
+    return f"**{value / base:.2f}×** ({txt})" if base else txt
 
 
 def _mem_cell(e: dict[str, Any] | None, res: dict[str, Any]) -> str:

@@ -145,7 +145,7 @@ def summarize(values: list[float]) -> dict[str, float]:
 
 # RSS growth is reported for the first round with 1,000 streams (the maximum): later rounds in the
 # same process reuse the memory the first one freed, which is not what (h) asks about.
-MAX_EXTRAS = {"rss_delta_mb"}
+MAX_EXTRAS = {"rss_delta_mb", "rss_kb_per_stream"}
 # Relative share of the time budget each scenario may use for its rounds (f = imports).
 WEIGHTS = {"a": 1.0, "b": 1.0, "c": 1.5, "d": 2.5, "e": 2.0, "f": 1.5, "g": 1.0, "h": 2.0}
 

@@ -44,6 +44,7 @@ from hub_core.catalog_entries import entries_of
 from hub_core.chat import finish_reason_of, partial_text
 from hub_core.errors import HubAPIError, HubInputError, StreamError
 from hub_core.hubs import HubProfile, get_hub
+from hub_core.ratelimit import window_seconds
 from hub_core.spending import (
     Spend,
     chat_spend,
@@ -83,6 +84,9 @@ class HubClient(TransportOwner):
         plan: the hub plan whose RPM the client-side limiter enforces (default: the hub's
             default plan, e.g. Electron Hub ``free`` = 5 RPM).
         rpm: explicit requests per minute; ``0`` turns client-side limiting off.
+        rate_window: seconds the rpm counts over (default 60, the plans' minute). A smaller
+            window scales a plan down in time, e.g. ``rpm=5, rate_window=3`` against a test
+            server that counts 5 requests per 3 s.
         proxy: an HTTP(S) proxy URL.
         catalog_ttl: seconds :meth:`models` reuses a hub's ``/models`` listing (default 600).
     """
@@ -100,6 +104,7 @@ class HubClient(TransportOwner):
         rpm: int | None = None,
         proxy: str | None = None,
         catalog_ttl: float = DEFAULT_CATALOG_TTL,
+        rate_window: float | None = None,
     ) -> None:
         if max_retries < 0:
             raise ValueError("max_retries must be 0 or more (0 turns retries off)")
@@ -115,6 +120,7 @@ class HubClient(TransportOwner):
         self.rpm = self.profile.plan_rpm(plan) if rpm is None else (rpm or None)
         self.plan_name = self.profile.plan_label(plan, rpm)
         """The plan ``rpm`` comes from, named in the limiter's wait log (None: explicit rpm)."""
+        self.rate_window = window_seconds(rate_window, hub=self.profile.name)
         self.proxy = proxy
         self.catalog_ttl = catalog_ttl
         self._transport: Transport | None = None
@@ -140,6 +146,7 @@ class HubClient(TransportOwner):
             proxy=self.proxy,
             rpm=self.rpm,
             plan=self.plan_name,
+            rate_window=self.rate_window,
         )
 
     def url(self, endpoint: str, **path_params: str) -> str:
@@ -469,7 +476,9 @@ def _reply_usage(response: HubResponse) -> Mapping[str, Any] | None:
     return usage if isinstance(usage, Mapping) else None
 
 
-CLIENT_SETTINGS = ("base_url", "timeout", "max_retries", "default_headers", "plan", "rpm", "proxy")
+CLIENT_SETTINGS = (
+    "base_url", "timeout", "max_retries", "default_headers", "plan", "rpm", "rate_window", "proxy"
+)
 
 
 def client_from_settings(owner: Any, *, api_key: str | SecretStr | None = None) -> HubClient:

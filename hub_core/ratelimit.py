@@ -2,7 +2,8 @@
 
 Plans are "N requests in any 60 s" (Electron Hub uses a sliding window), so a log of timestamps
 gives an exact guarantee where a token bucket would allow bursts of 2N. The transport takes one
-slot per HTTP attempt (retries and polls count). Framework rate-limiter adapters only *wait*
+slot per HTTP attempt (retries and polls count) and settles it when the reply arrives
+(``hub_core.ratewindow``). Framework rate-limiter adapters only *wait*
 (``wait_until_available``/``await_available``) so a call is never counted twice.
 
 A wait longer than ``LOG_WAIT_OVER`` seconds is logged (logger ``hub_core.ratelimit``): INFO each
@@ -18,31 +19,35 @@ import hashlib
 import logging
 import threading
 import time
-from collections import deque
 from collections.abc import Callable
 from typing import Any
 
 from pydantic import SecretStr
 
-__all__ = ["LOG_WAIT_OVER", "SlidingWindowLimiter", "key_fingerprint", "limiter_for"]
+from hub_core.errors import HubInputError
+from hub_core.ratewindow import NO_SLOT, Slot, WindowBackend, WindowLog, _Route
+
+__all__ = [
+    "DEFAULT_WINDOW",
+    "LOG_WAIT_OVER",
+    "SlidingWindowLimiter",
+    "Slot",
+    "WindowBackend",
+    "WindowLog",
+    "atake_slot",
+    "key_fingerprint",
+    "limiter_for",
+    "route_window",
+    "take_slot",
+    "window_seconds",
+]
 
 log = logging.getLogger("hub_core.ratelimit")
 
+DEFAULT_WINDOW = 60.0
+"""Seconds a plan's rpm counts over: a minute."""
 LOG_WAIT_OVER = 1.0
 """Waits longer than this many seconds are logged."""
-
-
-class _Window:
-    """The shared state of one key: request timestamps and a freeze deadline."""
-
-    __slots__ = ("frozen_until", "lock", "stamps", "warned")
-
-    def __init__(self) -> None:
-        self.stamps: deque[float] = deque()
-        self.frozen_until = 0.0
-        self.lock = threading.Lock()
-        self.warned = False
-        """Whether a long wait was already logged at WARNING for this key."""
 
 
 class SlidingWindowLimiter:
@@ -55,23 +60,25 @@ class SlidingWindowLimiter:
     def __init__(
         self,
         rpm: int,
-        window: float = 60.0,
+        window: float = DEFAULT_WINDOW,
         *,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
         plan: str | None = None,
-        _state: _Window | None = None,
+        _state: _Route | None = None,
         _registry_key: tuple[str, str] | None = None,
     ) -> None:
         if rpm <= 0:
             raise ValueError("rpm must be positive")
+        if not window > 0:
+            raise ValueError("window must be a positive number of seconds")
         self.rpm = rpm
         self.window = window
         self.plan = plan
         """The plan name ``rpm`` comes from, for log lines (None: an explicit ``rpm=``)."""
         self._clock = clock
         self._sleep = sleep
-        self._state = _state or _Window()
+        self._state = _state or _Route(WindowLog(clock))
         self._registry_key = _registry_key
 
     def __repr__(self) -> str:
@@ -83,32 +90,38 @@ class SlidingWindowLimiter:
             return (_rebuild, (self._registry_key, self.rpm, self.window, self.plan))
         return (_unpickle_plain, (self.rpm, self.window, self.plan))
 
-    def _delay(self, now: float) -> float:
-        """Seconds until a slot is free (0 if one is free now). Caller holds the lock."""
-        state = self._state
-        stamps = state.stamps
-        horizon = now - self.window
-        while stamps and stamps[0] <= horizon:
-            stamps.popleft()
-        wait = state.frozen_until - now
-        if len(stamps) >= self.rpm:
-            # the slot frees when the oldest stamp that keeps us at the limit leaves the window
-            wait = max(wait, stamps[len(stamps) - self.rpm] + self.window - now)
-        return max(wait, 0.0)
-
     def try_acquire(self) -> float:
         """Take a slot if one is free and return 0.0; otherwise return the seconds to wait."""
-        with self._state.lock:
-            now = self._clock()
-            wait = self._delay(now)
-            if wait <= 0.0:
-                self._state.stamps.append(now)
-            return wait
+        return self._state.backend.take(self.rpm, self.window)[0]
 
     def delay(self) -> float:
         """Seconds until a slot is free, without taking it."""
-        with self._state.lock:
-            return self._delay(self._clock())
+        return self._state.backend.delay(self.rpm, self.window)
+
+    def _try_take(self) -> tuple[float, Slot]:
+        route = self._state
+        wait, stamp = route.backend.take(self.rpm, self.window)
+        return wait, (Slot(route, stamp) if wait <= 0.0 else NO_SLOT)
+
+    def take(self) -> Slot:
+        """Wait for a slot and take it; settle the returned :class:`Slot` when the reply comes."""
+        told = False
+        while True:
+            wait, slot = self._try_take()
+            if wait <= 0.0:
+                return slot
+            told = told or self._tell(wait)
+            self._sleep(wait)
+
+    async def atake(self) -> Slot:
+        """Async :meth:`take` (sleeps on the event loop)."""
+        told = False
+        while True:
+            wait, slot = self._try_take()
+            if wait <= 0.0:
+                return slot
+            told = told or self._tell(wait)
+            await asyncio.sleep(wait)
 
     def acquire(self, blocking: bool = True) -> bool:
         """Take a slot, sleeping until one is free (or return False at once if not blocking)."""
@@ -124,13 +137,7 @@ class SlidingWindowLimiter:
 
     async def aacquire(self) -> None:
         """``acquire`` for async code (sleeps on the event loop)."""
-        told = False
-        while True:
-            wait = self.try_acquire()
-            if wait <= 0.0:
-                return
-            told = told or self._tell(wait)
-            await asyncio.sleep(wait)
+        await self.atake()
 
     def wait_until_available(self, blocking: bool = True) -> bool:
         """Wait until a slot is free WITHOUT taking it (the transport takes it when it sends)."""
@@ -159,11 +166,11 @@ class SlidingWindowLimiter:
         logged, so one call logs once however many times it loops."""
         if wait <= LOG_WAIT_OVER:
             return False
-        state = self._state
-        with state.lock:
-            first = not state.warned
-            state.warned = True
-            frozen = state.frozen_until - self._clock() >= wait - 0.001
+        route = self._state
+        with _REGISTRY_LOCK:
+            first = not route.warned
+            route.warned = True
+        frozen = route.frozen_until - self._clock() >= wait - 0.001
         hub = self._registry_key[0] if self._registry_key is not None else None
         log.log(logging.WARNING if first else logging.INFO, "%s", self._wait_message(
             wait, hub, frozen))
@@ -176,10 +183,11 @@ class SlidingWindowLimiter:
             if frozen
             else "the client-side rate limit is reached"
         )
+        per = "per minute" if self.window == DEFAULT_WINDOW else f"per {self.window:g} s"
         limit = (
-            f"plan={self.plan!r}: {self.rpm} requests per minute"
+            f"plan={self.plan!r}: {self.rpm} requests {per}"
             if self.plan
-            else f"rpm={self.rpm} requests per minute"
+            else f"rpm={self.rpm} requests {per}"
         )
         plans = _plan_names(hub)
         choices = f" (one of: {', '.join(plans)})" if plans else ""
@@ -191,22 +199,45 @@ class SlidingWindowLimiter:
 
     def freeze(self, seconds: float) -> None:
         """Hold every user of this key for ``seconds`` (after a 429 with a server-given delay)."""
-        if seconds <= 0:
-            return
-        with self._state.lock:
-            until = self._clock() + seconds
-            if until > self._state.frozen_until:
-                self._state.frozen_until = until
+        if seconds > 0:
+            route = self._state
+            route.frozen_until = max(route.frozen_until, self._clock() + seconds)
+        self._state.backend.freeze(seconds)
 
     @property
     def in_window(self) -> int:
         """Requests counted in the current window (for tests and diagnostics)."""
-        with self._state.lock:
-            self._delay(self._clock())
-            return len(self._state.stamps)
+        return self._state.backend.count(self.window)
 
 
-_REGISTRY: dict[tuple[str, str], _Window] = {}
+def window_seconds(value: float | None, *, hub: str | None = None) -> float:
+    """``rate_window`` checked: a positive number of seconds; None means a minute.
+
+    Raises:
+        HubInputError: (a ``ValueError``) naming ``rate_window``, before any request.
+    """
+    if value is None:
+        return DEFAULT_WINDOW
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+        raise HubInputError.invalid(
+            "rate_window", "must be a positive number of seconds", value,
+            fix="leave it unset for the plans' 60 s, or e.g. rate_window=3 for a test server",
+            hub=hub,
+        )
+    return float(value)
+
+
+def take_slot(limiter: SlidingWindowLimiter | None) -> Slot:
+    """``limiter.take()``, or a slot that does nothing when there is no limiter."""
+    return NO_SLOT if limiter is None else limiter.take()
+
+
+async def atake_slot(limiter: SlidingWindowLimiter | None) -> Slot:
+    """Async :func:`take_slot`."""
+    return NO_SLOT if limiter is None else await limiter.atake()
+
+
+_REGISTRY: dict[tuple[str, str], _Route] = {}
 _REGISTRY_LOCK = threading.Lock()
 
 
@@ -218,18 +249,18 @@ def key_fingerprint(api_key: SecretStr | str | None) -> str:
     return hashlib.sha256(b"ai-hubs-key:" + raw.encode()).hexdigest()[:32]
 
 
-def _window_for(key: tuple[str, str]) -> _Window:
+def _route_for(key: tuple[str, str]) -> _Route:
     with _REGISTRY_LOCK:
-        state = _REGISTRY.get(key)
-        if state is None:
-            state = _REGISTRY[key] = _Window()
-        return state
+        route = _REGISTRY.get(key)
+        if route is None:
+            route = _REGISTRY[key] = _Route(WindowLog())
+        return route
 
 
 def _rebuild(
     key: tuple[str, str], rpm: int, window: float, plan: str | None = None
 ) -> SlidingWindowLimiter:
-    return SlidingWindowLimiter(rpm, window, plan=plan, _state=_window_for(key), _registry_key=key)
+    return SlidingWindowLimiter(rpm, window, plan=plan, _state=_route_for(key), _registry_key=key)
 
 
 def _unpickle_plain(rpm: int, window: float, plan: str | None) -> SlidingWindowLimiter:
@@ -249,13 +280,30 @@ def _plan_names(hub: str | None) -> list[str]:
 
 
 def limiter_for(
-    hub: str, api_key: SecretStr | str | None, rpm: int | None, *, plan: str | None = None
+    hub: str,
+    api_key: SecretStr | str | None,
+    rpm: int | None,
+    window: float | None = None,
+    *,
+    plan: str | None = None,
 ) -> SlidingWindowLimiter | None:
-    """The shared limiter for (hub, key) at ``rpm`` requests/minute; None when rpm is None/0.
+    """The shared limiter for (hub, key): ``rpm`` requests in any ``window`` seconds (default
+    60, the plans' minute); None when rpm is None/0.
 
     ``plan`` names where ``rpm`` came from, for the wait log line (None for an explicit rpm).
     """
     if not rpm:
         return None
     key = (hub, key_fingerprint(api_key))
-    return _rebuild(key, rpm, 60.0, plan)
+    return _rebuild(key, rpm, DEFAULT_WINDOW if window is None else window, plan)
+
+
+def route_window(hub: str, fingerprint: str, backend: WindowBackend | None) -> None:
+    """Send every limiter of (hub, key) in this process to ``backend``, existing ones included.
+
+    ``fingerprint`` is :func:`key_fingerprint` of the key. ``backend=None`` goes back to this
+    process's own window. ``ai_hubs_ray.SharedRateLimit`` uses it for a cluster-wide window.
+    """
+    route = _route_for((hub, fingerprint))
+    with _REGISTRY_LOCK:
+        route.backend = route.local if backend is None else backend

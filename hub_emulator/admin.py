@@ -51,7 +51,7 @@ async def reset(request: Request) -> Response:
 
 
 async def set_account(request: Request) -> Response:
-    """``{hub, key, balance?, plan?, cooldown?}`` -> the account's ledger."""
+    """``{hub, key, balance?, plan?, cooldown?, rate_window?}`` -> the account's ledger."""
     try:
         data = await _body(request)
         hub = _hub(data.get("hub"))
@@ -59,7 +59,8 @@ async def set_account(request: Request) -> Response:
         if not isinstance(key, str) or not key:
             raise ValueError("key is required")
         acct = _state(request).set_account(hub, key, balance=data.get("balance"),
-                                           plan=data.get("plan"), cooldown=data.get("cooldown"))
+                                           plan=data.get("plan"), cooldown=data.get("cooldown"),
+                                           rate_window=data.get("rate_window"))
     except (ValueError, KeyError) as exc:
         return _json({"error": f"bad account settings: {exc}"}, 400)
     return _json(acct.snapshot())

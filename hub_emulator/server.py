@@ -58,9 +58,12 @@ class AdminClient:
         self._call("POST", "reset", {})
 
     def set_account(self, hub: str, key: str, balance: float | None = None,
-                    plan: str | int | None = None, cooldown: float | None = None) -> dict[str, Any]:
-        """Set a key's balance (hub unit), plan (name, RPM int or ``rpm:N``), EH cooldown (s)."""
-        body = {"hub": hub, "key": key, "balance": balance, "plan": plan, "cooldown": cooldown}
+                    plan: str | int | None = None, cooldown: float | None = None,
+                    rate_window: float | None = None) -> dict[str, Any]:
+        """Set a key's balance (hub unit), plan (name, RPM int or ``rpm:N``), EH cooldown (s),
+        and ``rate_window``: the seconds the plan's rpm counts over (60; smaller in tests)."""
+        body = {"hub": hub, "key": key, "balance": balance, "plan": plan, "cooldown": cooldown,
+                "rate_window": rate_window}
         result: dict[str, Any] = self._call("POST", "accounts", body)
         return result
 

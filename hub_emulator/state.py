@@ -24,6 +24,7 @@ class Account:
     plan: str | int | None = None
     rpm: int | None = None
     cooldown: float = DEFAULT_COOLDOWN
+    rate_window: float = WINDOW  # seconds the rpm counts over (tests scale plans down in time)
     spent: float = 0.0
     requests: list[dict[str, Any]] = field(default_factory=list)
     submissions: dict[str, int] = field(default_factory=dict)  # job id -> submits
@@ -36,7 +37,7 @@ class Account:
     def snapshot(self) -> dict[str, Any]:
         """The ledger view the admin API returns."""
         return {"balance": self.balance, "spent": self.spent, "plan": self.plan,
-                "rpm": self.rpm, "requests": list(self.requests),
+                "rpm": self.rpm, "rate_window": self.rate_window, "requests": list(self.requests),
                 "submissions": dict(self.submissions),
                 "jobs": {job_id: job.row() for job_id, job in self.jobs.items()}}
 
@@ -56,10 +57,10 @@ class Account:
         if now < self.cooldown_until:
             return False, self.cooldown_until - now
         win = self.window
-        while win and now - win[0] >= WINDOW:
+        while win and now - win[0] >= self.rate_window:
             win.popleft()
         if len(win) >= self.rpm:
-            wait = self.cooldown if self.hub == "electronhub" else WINDOW - (now - win[0])
+            wait = self.cooldown if self.hub == "electronhub" else self.rate_window - (now - win[0])
             if self.hub == "electronhub":
                 # the cooldown replaces the window: once it ends the key starts afresh
                 self.cooldown_until = now + self.cooldown
@@ -75,9 +76,9 @@ class Account:
         if now < self.cooldown_until:
             return self.rpm, 0, int(time.time() + self.cooldown_until - now) + 1
         win = self.window
-        while win and now - win[0] >= WINDOW:
+        while win and now - win[0] >= self.rate_window:
             win.popleft()
-        reset = time.time() + (WINDOW - (now - win[0]) if win else WINDOW)
+        reset = time.time() + (self.rate_window - (now - win[0]) if win else self.rate_window)
         return self.rpm, max(0, self.rpm - len(win)), int(reset) + 1
 
 
@@ -124,8 +125,9 @@ class EmulatorState:
         return acct
 
     def set_account(self, hub: str, key: str, *, balance: float | None = None,
-                    plan: str | int | None = None, cooldown: float | None = None) -> Account:
-        """Admin: change balance, plan or Electron Hub cooldown of a key."""
+                    plan: str | int | None = None, cooldown: float | None = None,
+                    rate_window: float | None = None) -> Account:
+        """Admin: change balance, plan, Electron Hub cooldown or rate window of a key."""
         acct = self.account(hub, key)
         if balance is not None:
             acct.balance = balance
@@ -136,4 +138,9 @@ class EmulatorState:
             acct.cooldown_until = 0.0
         if cooldown is not None:
             acct.cooldown = float(cooldown)
+        if rate_window is not None:
+            if not float(rate_window) > 0:
+                raise ValueError(f"rate_window must be > 0 seconds, got {rate_window!r}")
+            acct.rate_window = float(rate_window)
+            acct.window.clear()
         return acct

@@ -109,7 +109,8 @@ class ChatHub(BaseChatModel):
         hub: ``"electronhub"``, ``"chainhub"``, ``"apihub"`` or ``"tokenhub"`` (ChatHub only).
         api_key: defaults to ``<HUB>_API_KEY``. base_url: defaults to ``<HUB>_BASE_URL``.
         timeout, max_retries, default_headers, proxy.
-        plan / rpm: the client-side rate limit (``rpm=0`` turns it off).
+        plan / rpm: the client-side rate limit (``rpm=0`` turns it off); ``rate_window``:
+            the seconds it counts over (default 60).
 
     Instantiate:
         .. code-block:: python
@@ -241,6 +242,8 @@ class ChatHub(BaseChatModel):
     """The hub plan whose RPM the default rate limiter enforces (default: hub's default)."""
     rpm: int | None = None
     """Explicit requests per minute; 0 turns client-side limiting off."""
+    rate_window: float | None = Field(default=None, gt=0)
+    """Seconds the rpm counts over (default 60); smaller scales a plan down for test servers."""
     proxy: str | None = None
     budget: Budget | None = Field(default=None, exclude=True)
     """A spending cap shared with other objects; None spends without one."""
@@ -310,7 +313,7 @@ class ChatHub(BaseChatModel):
             profile = self.profile_hub
             rpm = profile.plan_rpm(self.plan) if self.rpm is None else self.rpm
             plan = profile.plan_label(self.plan, self.rpm)
-            limiter = limiter_for(self.hub, self.api_key, rpm, plan=plan)
+            limiter = limiter_for(self.hub, self.api_key, rpm, self.rate_window, plan=plan)
             if limiter is not None:
                 self.rate_limiter = HubPlanRateLimiter(limiter)
         return self

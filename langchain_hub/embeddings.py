@@ -57,8 +57,8 @@ class HubEmbeddings(LazyEngineMixin, BaseModel, Embeddings):
         on_long_input: ``"error"`` (default; names the input index, sends nothing) or
             ``"truncate"`` (cut to the model's context, counted offline).
         show_progress: a tqdm bar for large jobs (``pip install 'ai-hubs[progress]'``).
-        api_key, base_url, timeout, max_retries, default_headers, plan, rpm: as for ``HubClient``;
-            ``rpm=0`` turns the client-side plan limiter off.
+        api_key, base_url, timeout, max_retries, default_headers, plan, rpm, rate_window: as
+            for ``HubClient``; ``rpm=0`` turns the client-side plan limiter off.
         budget: a ``hub_core.Budget``; each request reserves its inputs' tokens x price first
             (``BudgetExceededError``, nothing sent, when it does not fit).
 
@@ -81,6 +81,7 @@ class HubEmbeddings(LazyEngineMixin, BaseModel, Embeddings):
     default_headers: dict[str, str] | None = Field(default=None, repr=False)
     plan: str | None = Field(default=None, description="Hub plan whose RPM limit applies.")
     rpm: int | None = Field(default=None, ge=0, description="None = plan preset, 0 = no limit.")
+    rate_window: float | None = Field(default=None, gt=0, description="Seconds rpm counts over.")
     dimensions: int | None = Field(default=None, gt=0, description="Output size, if set.")
     batch_size: int = Field(default=DEFAULT_BATCH_SIZE, gt=0)
     max_tokens_per_batch: int = Field(default=DEFAULT_MAX_TOKENS_PER_BATCH, gt=0)

@@ -25,11 +25,17 @@ class HubPlanRateLimiter(BaseRateLimiter):
 
     @classmethod
     def for_key(
-        cls, hub: str, api_key: SecretStr | None, rpm: int | None, *, plan: str | None = None
+        cls,
+        hub: str,
+        api_key: SecretStr | None,
+        rpm: int | None,
+        window: float | None = None,
+        *,
+        plan: str | None = None,
     ) -> HubPlanRateLimiter | None:
         """The plan limiter for this key, or None when ``rpm`` is None/0 (no limit); ``plan``
         names where ``rpm`` comes from in the wait log."""
-        limiter = limiter_for(hub, api_key, rpm, plan=plan)
+        limiter = limiter_for(hub, api_key, rpm, window, plan=plan)
         return cls(limiter) if limiter is not None else None
 
     @property

@@ -64,7 +64,8 @@ class HubEmbedding(LazyEngineMixin, BaseEmbedding):
         max_concurrency: requests in flight at once, shared by all calls on one event loop.
         on_long_input: ``"error"`` (names the input index, sends nothing) or ``"truncate"``.
         show_progress: a tqdm bar per engine call (LlamaIndex's own ``show_progress`` also works).
-        base_url, timeout, max_retries, default_headers, plan, rpm: as for ``HubClient``.
+        base_url, timeout, max_retries, default_headers, plan, rpm, rate_window: as for
+            ``HubClient``.
         budget: a ``hub_core.Budget``; each request reserves its inputs' tokens x price first
             (``BudgetExceededError``, nothing sent, when it does not fit).
 
@@ -79,6 +80,7 @@ class HubEmbedding(LazyEngineMixin, BaseEmbedding):
     default_headers: dict[str, str] | None = Field(default=None, exclude=True, repr=False)
     plan: str | None = Field(default=None, description="Hub plan whose RPM limit applies.")
     rpm: int | None = Field(default=None, ge=0, description="None = plan preset, 0 = no limit.")
+    rate_window: float | None = Field(default=None, gt=0, description="Seconds rpm counts over.")
     dimensions: int | None = Field(default=None, gt=0, description="Output size, if set.")
     batch_size: int = Field(default=DEFAULT_BATCH_SIZE, gt=0, description="Inputs per request.")
     max_tokens_per_batch: int = Field(default=DEFAULT_MAX_TOKENS_PER_BATCH, gt=0)

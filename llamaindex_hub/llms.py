@@ -81,6 +81,7 @@ class HubLLM(FunctionCallingLLM):
             ``SecretStr``) so worker processes can call the hub.
         base_url: defaults to ``<HUB>_BASE_URL``, then the hub's documented URL.
         rpm: client-side requests/minute; None uses the plan's preset, 0 turns it off.
+        rate_window: seconds the rpm counts over (default 60).
         stream_usage: ask for usage on streams, so ``TokenCountingHandler`` counts hub calls.
         reasoning_effort: sent as ``reasoning_effort`` when set.
         reasoning_replay: ``"auto"`` follows ``hub_core.chat.reasoning_replay_policy`` (send
@@ -127,6 +128,9 @@ class HubLLM(FunctionCallingLLM):
     plan: str | None = Field(default=None, description="Hub plan whose RPM limit applies.")
     rpm: int | None = Field(
         default=None, ge=0, description="Requests/minute; None = plan preset, 0 = no limit."
+    )
+    rate_window: float | None = Field(
+        default=None, gt=0, description="Seconds the rpm counts over (default 60)."
     )
     temperature: float | None = Field(
         default=None, description="Sampling temperature; None leaves the model's default."
@@ -201,7 +205,8 @@ class HubLLM(FunctionCallingLLM):
         if rate_limiter is None:
             effective = profile.plan_rpm(self.plan) if self.rpm is None else self.rpm
             rate_limiter = HubPlanRateLimiter.for_key(
-                profile.name, self._api_key, effective, plan=profile.plan_label(self.plan, self.rpm)
+                profile.name, self._api_key, effective, self.rate_window,
+                plan=profile.plan_label(self.plan, self.rpm),
             )
             self._own_limiter = rate_limiter is not None
         self.rate_limiter = rate_limiter

@@ -35,7 +35,14 @@ from hub_core.errors import (
     UpstreamError,
     redact,
 )
-from hub_core.ratelimit import SlidingWindowLimiter, key_fingerprint, limiter_for
+from hub_core.ratelimit import (
+    DEFAULT_WINDOW,
+    SlidingWindowLimiter,
+    atake_slot,
+    key_fingerprint,
+    limiter_for,
+    take_slot,
+)
 from hub_core.retry import Decision, Failure, RequestKind, RetryPolicy, decide, parse_retry_after
 from hub_core.transport.downloads import Downloaded, adownload, download
 from hub_core.transport.logs import install_log_filters
@@ -43,6 +50,7 @@ from hub_core.transport.pools import (
     PoolKey,
     acquire_async,
     acquire_sync,
+    gate_for,
     release_async,
     release_sync,
 )
@@ -101,6 +109,7 @@ class Transport:
         default_headers: Mapping[str, str] | None = None,
         proxy: str | None = None,
         rpm: int | None = None,
+        rate_window: float = DEFAULT_WINDOW,
         max_retry_wait: float = 60.0,
         user_agent: str = f"ai-hubs/{__version__}",
         plan: str | None = None,
@@ -113,6 +122,7 @@ class Transport:
         self.default_headers = dict(default_headers or {})
         self.proxy = proxy
         self.rpm = rpm
+        self.rate_window = rate_window
         self.max_retry_wait = max_retry_wait
         self.user_agent = user_agent
         self.plan = plan
@@ -126,7 +136,7 @@ class Transport:
         self._secrets = (self.api_key.get_secret_value(),) if self.api_key is not None else ()
         self._pool_key: PoolKey = (self.base_url, key_fingerprint(self.api_key), self.proxy)
         self.limiter: SlidingWindowLimiter | None = limiter_for(
-            self.hub, self.api_key, self.rpm, plan=self.plan
+            self.hub, self.api_key, self.rpm, self.rate_window, plan=self.plan
         )
         self._lock = threading.Lock()
         self._sync: httpx.Client | None = None
@@ -147,6 +157,7 @@ class Transport:
         "default_headers",
         "proxy",
         "rpm",
+        "rate_window",
         "max_retry_wait",
         "user_agent",
         "plan",
@@ -383,21 +394,21 @@ class Transport:
         limiter = self.limiter
         retries = 0
         while True:
-            if limiter is not None:
-                limiter.acquire()
+            slot = take_slot(limiter)
             failure: Failure | None = None
             try:
-                resp = client.request(
-                    method,
-                    full,
-                    json=json,
-                    params=params,
-                    data=data,
-                    files=files,
-                    content=content,
-                    headers=hdrs,
-                    timeout=to,
-                )
+                with slot:  # settled when the reply is in: see hub_core.ratelimit
+                    resp = client.request(
+                        method,
+                        full,
+                        json=json,
+                        params=params,
+                        data=data,
+                        files=files,
+                        content=content,
+                        headers=hdrs,
+                        timeout=to,
+                    )
             except httpx.TransportError as exc:
                 err, failure = self._transport_error(exc, method, full)
             else:
@@ -429,6 +440,7 @@ class Transport:
     ) -> HubResponse:
         """Async twin of :meth:`request`."""
         client = self._aclient()
+        gate = gate_for(client)
         full = self.url(url)
         hdrs = self._call_headers(headers)
         to = self._timeout(timeout)
@@ -436,21 +448,22 @@ class Transport:
         limiter = self.limiter
         retries = 0
         while True:
-            if limiter is not None:
-                await limiter.aacquire()
+            slot = await atake_slot(limiter)
             failure: Failure | None = None
             try:
-                resp = await client.request(
-                    method,
-                    full,
-                    json=json,
-                    params=params,
-                    data=data,
-                    files=files,
-                    content=content,
-                    headers=hdrs,
-                    timeout=to,
-                )
+                async with gate.admit(to.pool):
+                    with slot:
+                        resp = await client.request(
+                            method,
+                            full,
+                            json=json,
+                            params=params,
+                            data=data,
+                            files=files,
+                            content=content,
+                            headers=hdrs,
+                            timeout=to,
+                        )
             except httpx.TransportError as exc:
                 err, failure = self._transport_error(exc, method, full)
             else:

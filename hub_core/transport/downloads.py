@@ -29,11 +29,13 @@ from urllib.parse import urlsplit, urlunsplit
 import httpx
 
 from hub_core.errors import DownloadError, HubError, HubInputError, error_from_response, redact
+from hub_core.ratelimit import atake_slot, take_slot
 from hub_core.retry import Decision, Failure, decide, parse_retry_after
 from hub_core.transport.pools import (
     PoolKey,
     acquire_async,
     acquire_sync,
+    gate_for,
     release_async,
     release_sync,
 )
@@ -257,12 +259,12 @@ def download(
     try:
         retries = 0
         while True:
-            if limiter is not None:
-                limiter.acquire()
+            slot = take_slot(limiter)
             failure: Failure | None = None
             try:
-                with client.stream("GET", url, headers=plan.headers, timeout=plan.timeout,
-                                   follow_redirects=True) as resp:
+                with slot, client.stream("GET", url, headers=plan.headers, timeout=plan.timeout,
+                                         follow_redirects=True) as resp:
+                    slot.settle()  # the headers are in (see hub_core.ratelimit)
                     body = None if 200 <= resp.status_code < 300 else resp.read()
                     err = plan.check_response(resp, body)
                     if err is None:
@@ -301,19 +303,23 @@ async def adownload(
         loop, plan.pool, None, plan.timeout, transport.proxy
     )
     limiter = transport.limiter if plan.own else None
+    gate = gate_for(client)
     try:
         retries = 0
         while True:
-            if limiter is not None:
-                await limiter.aacquire()
+            slot = await atake_slot(limiter)
             failure: Failure | None = None
             try:
-                async with client.stream("GET", url, headers=plan.headers, timeout=plan.timeout,
-                                         follow_redirects=True) as resp:
-                    body = None if 200 <= resp.status_code < 300 else await resp.aread()
-                    err = plan.check_response(resp, body)
-                    if err is None:
-                        return await _areceive(plan, resp)
+                with slot:
+                    async with gate.admit(plan.timeout.pool), client.stream(
+                        "GET", url, headers=plan.headers, timeout=plan.timeout,
+                        follow_redirects=True,
+                    ) as resp:
+                        slot.settle()
+                        body = None if 200 <= resp.status_code < 300 else await resp.aread()
+                        err = plan.check_response(resp, body)
+                        if err is None:
+                            return await _areceive(plan, resp)
             except httpx.TransportError as exc:
                 err, failure = transport._transport_error(exc, "GET", url)
             decision = plan.decide(retries, err, failure)

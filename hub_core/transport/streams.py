@@ -19,8 +19,10 @@ import httpx
 
 from hub_core.error_bodies import error_from_payload, invalid_response
 from hub_core.errors import HubAPIError, HubError, StreamError
+from hub_core.ratelimit import atake_slot, take_slot
 from hub_core.retry import Failure, RequestKind
 from hub_core.sse import SSEDecoder
+from hub_core.transport.pools import PoolGate, gate_for
 from hub_core.transport.types import Timeouts
 
 if TYPE_CHECKING:
@@ -239,8 +241,7 @@ class JSONEventStream(_EventStreamBase, Iterator[dict[str, Any]]):
         retries = 0
         self._opened = True
         while True:
-            if limiter is not None:
-                limiter.acquire()
+            slot = take_slot(limiter)
             failure: Failure | None = None
             try:
                 req = client.build_request(
@@ -250,7 +251,8 @@ class JSONEventStream(_EventStreamBase, Iterator[dict[str, Any]]):
                     headers=self._headers,
                     timeout=self._timeout,
                 )
-                resp = client.send(req, stream=True)
+                with slot:  # settled once the headers are in: see hub_core.ratelimit
+                    resp = client.send(req, stream=True)
             except httpx.TransportError as exc:
                 err, failure = t._transport_error(exc, self._method, self._url)
             else:
@@ -351,16 +353,18 @@ class AsyncJSONEventStream(_EventStreamBase, AsyncIterator[dict[str, Any]]):
 
     _resp: httpx.Response | None = None
     _bytes: AsyncIterator[bytes] | None = None
+    _gate: PoolGate | None = None
+    """The pool gate while this stream holds a place in it (given back by ``aclose``)."""
 
     async def _open(self) -> None:
         t = self._t
         client = t._aclient()
+        gate = gate_for(client)
         limiter = t.limiter
         retries = 0
         self._opened = True
         while True:
-            if limiter is not None:
-                await limiter.aacquire()
+            slot = await atake_slot(limiter)
             failure: Failure | None = None
             try:
                 req = client.build_request(
@@ -370,12 +374,19 @@ class AsyncJSONEventStream(_EventStreamBase, AsyncIterator[dict[str, Any]]):
                     headers=self._headers,
                     timeout=self._timeout,
                 )
-                resp = await client.send(req, stream=True)
+                with slot:
+                    await gate.enter(self._timeout.pool)
+                    try:
+                        resp = await client.send(req, stream=True)
+                    except BaseException:
+                        gate.leave()
+                        raise
             except httpx.TransportError as exc:
                 err, failure = t._transport_error(exc, self._method, self._url)
             else:
                 if _is_sse(resp, self._json_lines):
                     self._resp = resp
+                    self._gate = gate
                     self._accept(resp)
                     self._bytes = resp.aiter_bytes()
                     return
@@ -388,6 +399,7 @@ class AsyncJSONEventStream(_EventStreamBase, AsyncIterator[dict[str, Any]]):
                     err = not_sse(t, resp, body, self._model)
                 finally:
                     await resp.aclose()
+                    gate.leave()
             decision = t._decide(self._kind, retries, err, failure)
             if not decision.retry:
                 self._finished = True
@@ -451,7 +463,12 @@ class AsyncJSONEventStream(_EventStreamBase, AsyncIterator[dict[str, Any]]):
                         left -= len(rest)
                         if left < 0:
                             break
-            await resp.aclose()
+            try:
+                await resp.aclose()
+            finally:
+                gate, self._gate = self._gate, None
+                if gate is not None:
+                    gate.leave()
 
     async def __aenter__(self) -> AsyncJSONEventStream:
         return self

@@ -9,7 +9,15 @@ from uuid import uuid4
 import pytest
 from pydantic import SecretStr
 
-from hub_core.ratelimit import SlidingWindowLimiter, limiter_for
+from hub_core.errors import HubInputError
+from hub_core.ratelimit import (
+    SlidingWindowLimiter,
+    WindowLog,
+    key_fingerprint,
+    limiter_for,
+    route_window,
+    window_seconds,
+)
 
 
 class Clock:
@@ -99,3 +107,100 @@ def test_async_paths() -> None:
         return lim.in_window
 
     assert asyncio.run(run()) == 2
+
+
+def test_settle_restarts_the_slot_from_the_reply() -> None:
+    """A slow reply: the hub may have counted the request late, so its slot frees later."""
+    clock = Clock()
+    lim = SlidingWindowLimiter(1, 10.0, clock=clock)
+    slot = lim.take()
+    clock.t += 3.0  # the reply arrives 3 s after sending
+    slot.settle()
+    slot.settle()  # idempotent: one request, one stamp
+    clock.t += 7.0  # ten seconds after sending, but only seven after the reply
+    assert lim.delay() == pytest.approx(3.0)
+    assert lim.in_window == 1
+    clock.t += 3.0
+    assert lim.delay() == 0.0
+
+
+def test_slot_settles_on_leaving_with_even_on_error() -> None:
+    clock = Clock()
+    lim = SlidingWindowLimiter(2, 10.0, clock=clock)
+    with pytest.raises(ConnectionError), lim.take():
+        clock.t += 4.0
+        raise ConnectionError("the attempt failed; the hub may still have seen it")
+    clock.t += 6.0
+    assert lim.in_window == 1  # counted from the failure, not from the send
+
+
+def test_settle_after_the_stamp_left_the_window_still_counts_it() -> None:
+    clock = Clock()
+    lim = SlidingWindowLimiter(1, 10.0, clock=clock)
+    slot = lim.take()
+    clock.t += 12.0  # a reply slower than the window
+    assert lim.in_window == 0
+    slot.settle()
+    assert lim.in_window == 1
+    assert lim.delay() == pytest.approx(10.0)
+
+
+def test_window_is_a_parameter_and_is_checked() -> None:
+    key = f"ek-test-{uuid4().hex}"
+    lim = limiter_for("electronhub", key, 5, 3.0)
+    assert lim is not None and lim.window == 3.0
+    default = limiter_for("electronhub", key, 5)
+    assert default is not None and default.window == 60.0
+    with pytest.raises(ValueError, match="window"):
+        SlidingWindowLimiter(5, 0.0)
+    assert window_seconds(None) == 60.0
+    assert window_seconds(2) == 2.0
+    for bad in (0, -1.0, True, "3"):
+        with pytest.raises(HubInputError, match="rate_window must be a positive number") as info:
+            window_seconds(bad)  # type: ignore[arg-type]
+        assert info.value.field == "rate_window"
+
+
+class Recorder:
+    """A stand-in shared backend: a WindowLog of its own that records the calls."""
+
+    def __init__(self) -> None:
+        self.log = WindowLog()
+        self.calls: list[str] = []
+
+    def take(self, rpm: int, window: float) -> tuple[float, float]:
+        self.calls.append("take")
+        return self.log.take(rpm, window)
+
+    def settle(self, stamp: float) -> None:
+        self.calls.append("settle")
+        self.log.settle(stamp)
+
+    def delay(self, rpm: int, window: float) -> float:
+        self.calls.append("delay")
+        return self.log.delay(rpm, window)
+
+    def freeze(self, seconds: float) -> None:
+        self.calls.append("freeze")
+        self.log.freeze(seconds)
+
+    def count(self, window: float) -> int:
+        return self.log.count(window)
+
+
+def test_route_window_moves_existing_limiters_and_back() -> None:
+    key = f"ek-test-{uuid4().hex}"
+    before = limiter_for("electronhub", key, 1)
+    assert before is not None and before.acquire()  # one request in the local window
+    shared = Recorder()
+    route_window("electronhub", key_fingerprint(key), shared)
+    after = limiter_for("electronhub", SecretStr(key), 1)
+    assert after is not None
+    assert before.in_window == 0  # the shared window is empty: the local one is not consulted
+    with before.take():
+        pass
+    assert not after.acquire(blocking=False)
+    assert shared.calls == ["take", "settle", "take"]
+    route_window("electronhub", key_fingerprint(key), None)
+    assert after.in_window == 1  # back on the local window, which kept its request
+    assert limiter_for("electronhub", key, 1) is not None
