@@ -31,6 +31,7 @@ def media_for(hub_emulator: Any, tmp_path: Path) -> Iterator[Callable[..., HubMe
         kw.setdefault("output_dir", tmp_path / "out")
         kw.setdefault("poll_interval", 0.02)
         kw.setdefault("timeout", 30.0)
+        kw.setdefault("rpm", 0)  # plan limits are tested in tests/reliability, not here
         media = HubMedia(hub, **kw)
         made.append(media)
         return media

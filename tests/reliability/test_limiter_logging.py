@@ -17,6 +17,7 @@ from llama_index.core.base.llms.types import ChatMessage
 
 from hub_core.errors import RateLimitError
 from hub_core.ratelimit import SlidingWindowLimiter, limiter_for
+from hub_core.ratewindow import WindowLog, _Route
 from langchain_hub import ChatElectronHub, ChatHub
 from llamaindex_hub import ElectronHubLLM
 
@@ -50,8 +51,9 @@ def test_sixth_call_on_the_free_plan_logs_plan_rpm_and_fix(
     fake = FakeTime()
     shared = limiter_for("electronhub", key, 5, plan="free")
     assert shared is not None
+    # the key's registry entry (so the log names the hub), with a window on the fake clock
     lim = SlidingWindowLimiter(
-        5, clock=fake.clock, sleep=fake.sleep, _state=shared._state,
+        5, clock=fake.clock, sleep=fake.sleep, _state=_Route(WindowLog(fake.clock)),
         _registry_key=shared._registry_key, plan="free",
     )
     for _ in range(5):
