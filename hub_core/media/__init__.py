@@ -27,7 +27,6 @@ if TYPE_CHECKING:
     from hub_core.media.jobs import MediaJob
     from hub_core.media.journal import JobRecord, Journal
     from hub_core.media.results import MediaResult
-    from hub_core.media.spend import MediaUsage, add_usage_listener
     from hub_core.media.status import normalize_status, parse_progress
 
 _EXPORTS: dict[str, str] = {
@@ -38,8 +37,6 @@ _EXPORTS: dict[str, str] = {
     "Journal": "hub_core.media.journal",
     "JobState": "hub_core.media.dialects",
     "Transcription": "hub_core.media.audio",
-    "MediaUsage": "hub_core.media.spend",
-    "add_usage_listener": "hub_core.media.spend",
     "normalize_status": "hub_core.media.status",
     "parse_progress": "hub_core.media.status",
 }
@@ -51,9 +48,7 @@ __all__ = [
     "Journal",
     "MediaJob",
     "MediaResult",
-    "MediaUsage",
     "Transcription",
-    "add_usage_listener",
     "normalize_status",
     "parse_progress",
 ]

@@ -5,9 +5,9 @@
   ``release()`` and ``settle_worst()``: the ``hub_core.Budget`` contract). The hold is settled
   when the hub accepted the job, released when the hub refused it (nothing charged), and
   settled to the worst case when the reply was lost (it may have been charged).
-- Usage: once the hub accepted a paid call, one :class:`MediaUsage` goes to every listener
-  added with :func:`add_usage_listener`, so usage totals can include media. It is sent once per
-  submission, never again on resume.
+- Usage: once the hub accepted a paid call, it is reported once to
+  :func:`hub_core.usage.report_usage` (so ``hub_usage()``, ``HubUsageHandler`` and any
+  ``collecting()`` tally include media), never again on resume.
 
 Costs come from the profile's price table (:func:`hub_core.credits.cost_of`): Electron Hub
 credits per request, TokenHub dollars per second x duration; None when unknown.
@@ -16,22 +16,13 @@ credits per request, TokenHub dollars per second x duration; None when unknown.
 from __future__ import annotations
 
 import logging
-import threading
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, Protocol
 
 from hub_core.credits import Cost, cost_of, price_of
 from hub_core.hubs import HubProfile
+from hub_core.usage import report_usage
 
-__all__ = [
-    "BudgetLike",
-    "MediaUsage",
-    "Spend",
-    "add_usage_listener",
-    "media_cost",
-    "report_usage",
-]
+__all__ = ["BudgetLike", "Spend", "media_cost"]
 
 log = logging.getLogger("hub_core.media")
 
@@ -48,51 +39,6 @@ class BudgetLike(Protocol):
     """What a media call needs of a budget (the ``hub_core.Budget`` contract)."""
 
     def reserve(self, cost: Cost | None, *, hub: str, model: str) -> ReservationLike: ...
-
-
-@dataclass(frozen=True)
-class MediaUsage:
-    """One paid media call the hub accepted."""
-
-    hub: str
-    model: str
-    kind: str
-    job_id: str
-    cost: Cost | None
-
-
-_listeners: list[Callable[[MediaUsage], Any]] = []
-_listeners_lock = threading.Lock()
-
-
-def add_usage_listener(listener: Callable[[MediaUsage], Any]) -> Callable[[], None]:
-    """Call ``listener(usage)`` for every accepted paid media call; returns a remover.
-
-    Example:
-        >>> seen = []
-        >>> remove = add_usage_listener(seen.append)
-        >>> remove()
-    """
-    with _listeners_lock:
-        _listeners.append(listener)
-
-    def remove() -> None:
-        with _listeners_lock:
-            if listener in _listeners:
-                _listeners.remove(listener)
-
-    return remove
-
-
-def report_usage(usage: MediaUsage) -> None:
-    """Hand ``usage`` to every listener; a failing listener is logged, never raised."""
-    with _listeners_lock:
-        listeners = list(_listeners)
-    for listener in listeners:
-        try:
-            listener(usage)
-        except Exception:
-            log.exception("media usage listener %r failed", listener)
 
 
 def media_cost(
@@ -139,7 +85,7 @@ class Spend:
         hold, self._hold = self._hold, None
         if hold is not None:
             hold.settle(self.cost)
-        report_usage(MediaUsage(self.hub, self.model, self.kind, job_id, self.cost))
+        report_usage(self.hub, self.model, None, self.cost)
 
     def refused(self) -> None:
         """The hub said no, so nothing was charged: give the hold back."""

@@ -1,8 +1,8 @@
 """``hub_usage()`` and ``HubUsageHandler`` totals equal the emulator ledger exactly (issue 12).
 
 A mixed run on two hubs (Electron Hub, priced per request; TokenHub, whose replies state
-``usage.cost``): invoke, stream, batch, ``asyncio.gather``, plain threads, and embeddings in
-several batches, sync and async. Requests, input and output tokens and cost are compared with
+``usage.cost``): invoke, stream, batch, ``asyncio.gather``, plain threads, embeddings in
+several batches, sync and async, and (LangChain) an image. Requests, input and output tokens and cost are compared with
 the ledger of each key, in total and per model.
 """
 
@@ -19,7 +19,7 @@ import pytest
 from budget_support import ledger, new_key
 from llama_index.core.base.llms.types import ChatMessage
 
-from hub_core import UsageFigures
+from hub_core import HubMedia, UsageFigures
 from hub_core.credits import Cost
 from hub_core.usage import report_usage
 from langchain_hub import (
@@ -79,8 +79,12 @@ def _lc_objects(emu: Any, keys: dict[str, str]) -> tuple[Any, Any, Any]:
     return eh, th, emb
 
 
-def test_hub_usage_equals_the_ledger_for_a_mixed_run(hub_emulator: Any, keys: dict) -> None:
+def test_hub_usage_equals_the_ledger_for_a_mixed_run(
+    hub_emulator: Any, keys: dict, tmp_path: Any
+) -> None:
     eh, th, emb = _lc_objects(hub_emulator, keys)
+    media = HubMedia("electronhub", api_key=keys["electronhub"], rpm=0, output_dir=tmp_path,
+                     base_url=hub_emulator.base_url("electronhub"))
     with hub_usage() as usage:
         eh.invoke("what is a budget?")
         assert "".join(str(c.content) for c in th.stream("stream a story"))
@@ -101,15 +105,18 @@ def test_hub_usage_equals_the_ledger_for_a_mixed_run(hub_emulator: Any, keys: di
                        for call in (lambda: eh.invoke("thread"),
                                     lambda: emb.embed_query("thread"))]
             [f.result() for f in futures]
+        image = media.generate_image("a lighthouse", model="sdxl", response_format="b64_json")
+    assert image.cost is not None and image.paths
     assert isinstance(usage, HubUsageCallbackHandler)
     _assert_equal_to_ledger(usage, hub_emulator, keys)
-    assert usage.requests == 16 and usage.unpriced_requests == 0
+    assert usage.requests == 17 and usage.unpriced_requests == 0
+    assert usage.by_model["electronhub:sdxl"].cost == {"credits": image.cost.amount}
     chat_tokens = sum(u["total_tokens"] for u in usage.usage_metadata.values())
     embedding = usage.by_model[f"tokenhub:{EMBED_MODEL}"]
     assert chat_tokens + embedding.total_tokens == usage.total_tokens  # LangChain's own sums
     eh.invoke("after the block")
     emb.embed_query("after the block")
-    assert usage.requests == 16  # the block is closed
+    assert usage.requests == 17  # the block is closed
 
 
 async def _drain(stream: Any) -> None:

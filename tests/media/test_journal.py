@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from hub_core.errors import BudgetExceededError, InsufficientCreditsError, MediaJobError
-from hub_core.media import HubMedia, Journal, MediaUsage, add_usage_listener
+from hub_core.media import HubMedia, Journal
+from hub_core.usage import collecting
 from tests.media.conftest import key_of, ledger_jobs
 
 ROW = {"hub": "tokenhub", "base_url": "http://x/api/v1", "key_fp": "fp-a",
@@ -155,19 +156,18 @@ def test_budget_holds_are_settled_released_or_kept_as_worst_case(hub_emulator, m
     assert row.phase == "rejected"
 
 
-def test_usage_listeners_hear_each_accepted_call_once(hub_emulator, media_for):
-    heard: list[MediaUsage] = []
-    remove = add_usage_listener(heard.append)
-    try:
+def test_usage_totals_count_each_accepted_call_once(hub_emulator, media_for):
+    with collecting() as tally:
         media = media_for("tokenhub")
         job = media.submit_video("a fox", duration=5)
         media.resume(job.job_id).wait()  # resuming and waiting add no usage
-        image = media.generate_image("a fox")
-    finally:
-        remove()
-    assert [(u.hub, u.kind, u.job_id) for u in heard] == [
-        ("tokenhub", "video", job.job_id), ("tokenhub", "image", image.job_id)]
-    assert heard[0].cost is not None and heard[0].cost.amount == pytest.approx(1.0)
+        media.generate_image("a fox")
+    by_model = tally.by_model
+    assert tally.requests == 2 and sorted(by_model) == [
+        "tokenhub:bytedance/doubao-seedance-2.0", "tokenhub:bytedance/doubao-seedream-5.0"]
+    video = by_model["tokenhub:bytedance/doubao-seedance-2.0"]
+    assert video.requests == 1 and video.cost["credits"] == pytest.approx(1.0)
+    assert tally.input_tokens == 0  # media calls report cost, not tokens
 
 
 def test_hubmedia_checks_its_own_settings():
