@@ -18,13 +18,8 @@ if TYPE_CHECKING:
     from hub_core.budget import Budget
     from hub_core.errors import BudgetExceededError
     from langchain_hub._errors import is_retryable
-    from langchain_hub.chat_models import (
-        ChatAPIHub,
-        ChatChainHub,
-        ChatElectronHub,
-        ChatHub,
-        ChatTokenHub,
-    )
+    from langchain_hub.chat_hubs import ChatAPIHub, ChatChainHub, ChatElectronHub, ChatTokenHub
+    from langchain_hub.chat_models import ChatHub
     from langchain_hub.embeddings import (
         APIHubEmbeddings,
         ChainHubEmbeddings,
@@ -36,10 +31,10 @@ if TYPE_CHECKING:
 
 _EXPORTS: dict[str, str] = {
     "ChatHub": "langchain_hub.chat_models",
-    "ChatElectronHub": "langchain_hub.chat_models",
-    "ChatChainHub": "langchain_hub.chat_models",
-    "ChatAPIHub": "langchain_hub.chat_models",
-    "ChatTokenHub": "langchain_hub.chat_models",
+    "ChatElectronHub": "langchain_hub.chat_hubs",
+    "ChatChainHub": "langchain_hub.chat_hubs",
+    "ChatAPIHub": "langchain_hub.chat_hubs",
+    "ChatTokenHub": "langchain_hub.chat_hubs",
     "HubEmbeddings": "langchain_hub.embeddings",
     "ElectronHubEmbeddings": "langchain_hub.embeddings",
     "ChainHubEmbeddings": "langchain_hub.embeddings",

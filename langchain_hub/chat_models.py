@@ -11,8 +11,7 @@ import json
 import os
 import threading
 import warnings
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
-from operator import itemgetter
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from typing import Any, Literal, cast
 
 from langchain_core.callbacks import (
@@ -20,26 +19,16 @@ from langchain_core.callbacks import (
     CallbackManagerForLLMRun,
 )
 from langchain_core.language_models import (
-    BaseChatModel,
     LangSmithParams,
     LanguageModelInput,
     ModelProfile,
 )
-from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, convert_to_messages
-from langchain_core.messages.ai import UsageMetadata
-from langchain_core.output_parsers import (
-    JsonOutputKeyToolsParser,
-    JsonOutputParser,
-    PydanticOutputParser,
-    PydanticToolsParser,
-)
-from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
-from langchain_core.runnables import Runnable, RunnableMap, RunnablePassthrough
+from langchain_core.messages import AIMessage, BaseMessage, convert_to_messages
+from langchain_core.outputs import ChatGenerationChunk, ChatResult
+from langchain_core.runnables import Runnable
 from langchain_core.tools import BaseTool
-from langchain_core.utils.function_calling import convert_to_openai_function, convert_to_openai_tool
-from langchain_core.utils.pydantic import is_basemodel_subclass
+from langchain_core.utils.function_calling import convert_to_openai_tool
 from pydantic import (
-    BaseModel,
     ConfigDict,
     Field,
     PrivateAttr,
@@ -51,9 +40,8 @@ from pydantic import (
 from hub_core import errors as core_errors
 from hub_core.budget import Budget
 from hub_core.catalog import model_info
-from hub_core.chat import build_chat_payload, choices_of, reasoning_replay_policy
+from hub_core.chat import build_chat_payload, reasoning_replay_policy
 from hub_core.client import HubClient, client_from_settings
-from hub_core.credits import reply_cost
 from hub_core.hubs import HubProfile, get_hub
 from hub_core.ratelimit import limiter_for
 from hub_core.tokens import count_message_tokens, count_tokens
@@ -61,33 +49,25 @@ from hub_core.validate import (
     check_base_url,
     check_model,
     check_positive_int,
-    check_tools,
     input_error_in,
 )
+from langchain_hub._chat_results import chat_result, final_chunks
 from langchain_hub._errors import is_retryable, to_langchain_error
 from langchain_hub._messages import (
     ReplayPolicy,
     StreamState,
-    ai_message_from_choice,
     messages_to_wire,
 )
 from langchain_hub._rate_limiter import HubPlanRateLimiter
+from langchain_hub._structured import ToolCallingMixin
 
-__all__ = ["ChatAPIHub", "ChatChainHub", "ChatElectronHub", "ChatHub", "ChatTokenHub"]
+__all__ = ["ChatHub"]
 
 _INTERNAL_KWARGS = ("ls_structured_output_format", "structured_output_format", "stream")
 _ToolChoice = dict[str, Any] | str | bool | None
 
 
-def _is_pydantic_v1(schema: Any) -> bool:
-    try:
-        from pydantic.v1 import BaseModel as V1BaseModel
-    except ImportError:  # pragma: no cover - pydantic 2 always ships v1
-        return False
-    return isinstance(schema, type) and issubclass(schema, V1BaseModel)
-
-
-class ChatHub(BaseChatModel):
+class ChatHub(ToolCallingMixin):
     """Chat model for any registered hub, a drop-in for ``ChatOpenAI``.
 
     Prefer the per-hub classes (``ChatElectronHub``, ``ChatChainHub``, ``ChatAPIHub``,
@@ -455,91 +435,6 @@ class ChatHub(BaseChatModel):
         )
         return payload, (dict(headers) if headers else None)
 
-    # -- results -----------------------------------------------------------------------------
-
-    def _cost_metadata(self, model: str, usage: Any) -> dict[str, Any]:
-        """``cost`` / ``cost_unit``: the hub's ``usage.cost``, else the price table; {} unknown."""
-        cost = reply_cost(self.profile_hub, model, usage if isinstance(usage, Mapping) else None)
-        if cost is None:
-            return {}
-        return {"cost": cost.amount, "cost_unit": cost.unit}
-
-    def _create_chat_result(
-        self, body: Any, headers: Mapping[str, str] | None, model: str
-    ) -> ChatResult:
-        if not isinstance(body, Mapping):
-            raise to_langchain_error(
-                core_errors.HubAPIError(
-                    f"unexpected response body of type {type(body).__name__}",
-                    hub=self.hub,
-                    status_code=200,
-                )
-            )
-        # A 200 whose body is an error never gets here: the transport raises it.
-        choices = choices_of(body)
-        if not choices:
-            raise to_langchain_error(
-                core_errors.HubAPIError(
-                    "the hub answered without choices", hub=self.hub, status_code=200, body=body
-                )
-            )
-        usage = body.get("usage")
-        extra_meta: dict[str, Any] = {}
-        if usage:
-            extra_meta["token_usage"] = usage
-        extra_meta.update(self._cost_metadata(model, usage))
-        if self.include_response_headers and headers is not None:
-            extra_meta["headers"] = dict(headers)
-        generations = []
-        for i, choice in enumerate(choices):
-            message = ai_message_from_choice(choice, body, hub=self.hub)
-            message.response_metadata.update(extra_meta)
-            if i > 0:
-                message.usage_metadata = None
-            info: dict[str, Any] = {"finish_reason": choice.get("finish_reason")}
-            if choice.get("logprobs") is not None:
-                info["logprobs"] = choice["logprobs"]
-            generations.append(ChatGeneration(message=message, generation_info=info))
-        llm_output = {
-            "token_usage": usage,
-            "model_name": body.get("model", model),
-            "model_provider": self.hub,
-            "system_fingerprint": body.get("system_fingerprint"),
-        }
-        return ChatResult(generations=generations, llm_output=llm_output)
-
-    def _final_chunks(
-        self,
-        state: StreamState,
-        payload: Mapping[str, Any],
-        stream_usage: bool,
-        reply_headers: dict[str, str] | None = None,
-    ) -> list[AIMessageChunk]:
-        """The closing chunks; usage is estimated offline when the hub sent none but was asked."""
-        model = str(payload["model"])
-        if state.usage is None and stream_usage:
-            prompt = count_message_tokens(payload.get("messages") or [], model)
-            completion = count_tokens("".join(state.reasoning) + state.partial_text, model)
-            state.usage = UsageMetadata(
-                input_tokens=prompt, output_tokens=completion, total_tokens=prompt + completion
-            )
-            state.meta["usage_estimated"] = True
-        chunks = state.finish()
-        last = chunks[-1]
-        if reply_headers:
-            last.response_metadata["headers"] = dict(reply_headers)
-        if state.meta.get("usage_estimated"):
-            last.response_metadata["usage_estimated"] = True
-        wire_usage = state.raw_usage
-        if not wire_usage and state.usage is not None:
-            wire_usage = {
-                "prompt_tokens": state.usage["input_tokens"],
-                "completion_tokens": state.usage["output_tokens"],
-                "total_tokens": state.usage["total_tokens"],
-            }
-        last.response_metadata.update(self._cost_metadata(model, wire_usage))
-        return chunks
-
     # -- sync ----------------------------------------------------------------------------------
 
     def _generate(
@@ -555,7 +450,10 @@ class ChatHub(BaseChatModel):
             body = response.json()
         except core_errors.HubError as exc:
             raise to_langchain_error(exc) from exc.__cause__
-        return self._create_chat_result(body, response.headers, payload["model"])
+        return chat_result(
+            body, response.headers, payload["model"], profile=self.profile_hub,
+            include_headers=self.include_response_headers,
+        )
 
     def _stream(
         self,
@@ -578,7 +476,8 @@ class ChatHub(BaseChatModel):
                 exc.partial_text = state.partial_text or exc.partial_text
             raise to_langchain_error(exc) from exc.__cause__
         want_usage = bool(kwargs.get("stream_usage", self.stream_usage))
-        for message in self._final_chunks(state, payload, want_usage, reply_headers):
+        closing = final_chunks(state, payload, want_usage, reply_headers, profile=self.profile_hub)
+        for message in closing:
             yield ChatGenerationChunk(message=message)
 
     # -- async ---------------------------------------------------------------------------------
@@ -598,7 +497,10 @@ class ChatHub(BaseChatModel):
             body = response.json()
         except core_errors.HubError as exc:
             raise to_langchain_error(exc) from exc.__cause__
-        return self._create_chat_result(body, response.headers, payload["model"])
+        return chat_result(
+            body, response.headers, payload["model"], profile=self.profile_hub,
+            include_headers=self.include_response_headers,
+        )
 
     async def _astream(
         self,
@@ -621,137 +523,9 @@ class ChatHub(BaseChatModel):
                 exc.partial_text = state.partial_text or exc.partial_text
             raise to_langchain_error(exc) from exc.__cause__
         want_usage = bool(kwargs.get("stream_usage", self.stream_usage))
-        for message in self._final_chunks(state, payload, want_usage, reply_headers):
+        closing = final_chunks(state, payload, want_usage, reply_headers, profile=self.profile_hub)
+        for message in closing:
             yield ChatGenerationChunk(message=message)
-
-    # -- tools and structured output ----------------------------------------------------------
-
-    def bind_tools(
-        self,
-        tools: Sequence[dict[str, Any] | type | Callable[..., Any] | BaseTool],
-        *,
-        tool_choice: _ToolChoice = None,
-        strict: bool | None = None,
-        parallel_tool_calls: bool | None = None,
-        **kwargs: Any,
-    ) -> Runnable[LanguageModelInput, AIMessage]:
-        """Bind OpenAI-format tools.
-
-        Args:
-            tools: tools, functions, Pydantic models or OpenAI tool dicts.
-            tool_choice: ``"auto"``, ``"none"``, ``"any"``/``"required"``/``True`` (must call
-                a tool), a tool name, or an OpenAI ``tool_choice`` dict.
-            strict: ask the hub to enforce the schemas (``function.strict``).
-            parallel_tool_calls: sent only when given.
-            kwargs: more request parameters (e.g. ``response_format``).
-        """
-        formatted = [convert_to_openai_tool(t, strict=strict) for t in tools]
-        check_tools(formatted, hub=self.hub)
-        if tool_choice is not None and tool_choice is not False:
-            choice: Any
-            if tool_choice is True or tool_choice in ("any", "required"):
-                choice = "required"
-            elif tool_choice in ("auto", "none"):
-                choice = tool_choice
-            elif isinstance(tool_choice, str):
-                choice = {"type": "function", "function": {"name": tool_choice}}
-            elif isinstance(tool_choice, dict):
-                choice = tool_choice
-            else:
-                msg = f"Unrecognized tool_choice type {type(tool_choice).__name__}"
-                raise ValueError(msg)
-            kwargs["tool_choice"] = choice
-        if parallel_tool_calls is not None:
-            kwargs["parallel_tool_calls"] = parallel_tool_calls
-        return super().bind(tools=formatted, **kwargs)
-
-    def _default_structured_method(self) -> str:
-        supported = (self.profile or {}).get("structured_output")
-        return "json_schema" if supported else "function_calling"
-
-    def with_structured_output(
-        self,
-        schema: dict[str, Any] | type | None = None,
-        *,
-        method: Literal["function_calling", "json_mode", "json_schema"] | None = None,
-        include_raw: bool = False,
-        strict: bool | None = None,
-        **kwargs: Any,
-    ) -> Runnable[LanguageModelInput, dict[str, Any] | BaseModel]:
-        """Structured output via tool calling, a JSON schema response format, or JSON mode.
-
-        Args:
-            schema: a Pydantic class, TypedDict, JSON schema or OpenAI function dict.
-            method: default ``"json_schema"`` where the model supports it (hub catalog),
-                else ``"function_calling"``.
-            include_raw: return ``{"raw", "parsed", "parsing_error"}``.
-            strict: ask the hub to enforce the schema (not with ``json_mode``).
-        """
-        method = method or cast(Any, self._default_structured_method())
-        if method == "json_mode" and strict:
-            raise ValueError("strict is not supported with method='json_mode'")
-        is_pydantic = isinstance(schema, type) and is_basemodel_subclass(schema)
-        if method == "json_schema" and _is_pydantic_v1(schema):
-            method = "function_calling"
-        parser: Runnable[Any, Any]
-        if method == "function_calling":
-            if schema is None:
-                raise ValueError("schema is required unless method='json_mode'")
-            tool_name = convert_to_openai_tool(schema)["function"]["name"]
-            llm = self.bind_tools(
-                [schema],
-                tool_choice=tool_name,
-                strict=strict,
-                ls_structured_output_format={
-                    "kwargs": {"method": method, "strict": strict},
-                    "schema": schema,
-                },
-                **kwargs,
-            )
-            if is_pydantic or _is_pydantic_v1(schema):
-                parser = PydanticToolsParser(tools=[cast(Any, schema)], first_tool_only=True)
-            else:
-                parser = JsonOutputKeyToolsParser(key_name=tool_name, first_tool_only=True)
-        elif method == "json_mode":
-            llm = self.bind(
-                response_format={"type": "json_object"},
-                ls_structured_output_format={"kwargs": {"method": method}, "schema": schema},
-                **kwargs,
-            )
-            parser = (
-                PydanticOutputParser(pydantic_object=cast(Any, schema))
-                if is_pydantic
-                else JsonOutputParser()
-            )
-        elif method == "json_schema":
-            if schema is None:
-                raise ValueError("schema is required unless method='json_mode'")
-            llm = self.bind(
-                response_format=_response_format(schema, strict),
-                ls_structured_output_format={
-                    "kwargs": {"method": method, "strict": strict},
-                    "schema": convert_to_openai_tool(schema),
-                },
-                **kwargs,
-            )
-            parser = (
-                PydanticOutputParser(pydantic_object=cast(Any, schema))
-                if is_pydantic
-                else JsonOutputParser()
-            )
-        else:
-            msg = f"Unrecognized method {method!r}; use function_calling, json_schema or json_mode"
-            raise ValueError(msg)
-        if include_raw:
-            parser_assign = RunnablePassthrough.assign(
-                parsed=itemgetter("raw") | parser, parsing_error=lambda _: None
-            )
-            parser_none = RunnablePassthrough.assign(parsed=lambda _: None)
-            with_fallback = parser_assign.with_fallbacks(
-                [parser_none], exception_key="parsing_error"
-            )
-            return RunnableMap(raw=llm) | with_fallback
-        return llm | parser
 
     # -- retries -------------------------------------------------------------------------------
 
@@ -797,80 +571,7 @@ class ChatHub(BaseChatModel):
         return total
 
 
-def _response_format(schema: dict[str, Any] | type, strict: bool | None) -> dict[str, Any]:
-    """OpenAI ``response_format`` of type ``json_schema`` for any schema LangChain accepts."""
-    is_format = isinstance(schema, dict) and schema.get("type") == "json_schema"
-    if is_format and isinstance(schema, dict) and schema.get("json_schema"):
-        return schema
-    if isinstance(schema, dict) and "name" in schema and "schema" in schema:
-        return {"type": "json_schema", "json_schema": schema}
-    function = convert_to_openai_function(schema, strict=strict)
-    spec: dict[str, Any] = {"name": function["name"], "schema": function.pop("parameters")}
-    if function.get("description"):
-        spec["description"] = function["description"]
-    if strict is not None:
-        spec["strict"] = strict
-    return {"type": "json_schema", "json_schema": spec}
-
-
-class ChatElectronHub(ChatHub):
-    """Electron Hub chat model (keys ``ek-``; env ``ELECTRONHUB_API_KEY`` / ``_BASE_URL``).
-
-    Example:
-        .. code-block:: python
-
-            from langchain_hub import ChatElectronHub
-
-            llm = ChatElectronHub(model="gpt-4o")
-            llm.invoke("Hello")
-    """
-
-    hub: str = "electronhub"
-
-
-class ChatChainHub(ChatHub):
-    """ChainHub chat model (keys ``sk-``; env ``CHAINHUB_API_KEY`` / ``_BASE_URL``).
-
-    Example:
-        .. code-block:: python
-
-            from langchain_hub import ChatChainHub
-
-            llm = ChatChainHub(model="gpt-4o-mini")
-    """
-
-    hub: str = "chainhub"
-
-
-class ChatAPIHub(ChatHub):
-    """API Hub chat model (keys ``sk-``; env ``APIHUB_API_KEY`` / ``_BASE_URL``; 402 = no tokens).
-
-    Example:
-        .. code-block:: python
-
-            from langchain_hub import ChatAPIHub
-
-            llm = ChatAPIHub(model="deepseek-chat")
-    """
-
-    hub: str = "apihub"
-
-
-class ChatTokenHub(ChatHub):
-    """TokenHub chat model (keys ``th-``; ``vendor/model`` ids; env ``TOKENHUB_API_KEY``).
-
-    Example:
-        .. code-block:: python
-
-            from langchain_hub import ChatTokenHub
-
-            llm = ChatTokenHub(model="openai/gpt-4.1")
-    """
-
-    hub: str = "tokenhub"
-
-
-def _register_serializable() -> None:
+def register_serializable(*classes: type[ChatHub]) -> None:
     """Let ``langchain_core.load.load(..., allowed_objects="all")`` revive these classes.
 
     langchain-core only trusts classes in its built-in mapping under ``"all"`` (the tier meant
@@ -884,11 +585,24 @@ def _register_serializable() -> None:
     cache = getattr(lc_load, "_default_class_paths_cache", None)
     if not isinstance(mapping, dict):
         return
-    for cls in (ChatHub, ChatElectronHub, ChatChainHub, ChatAPIHub, ChatTokenHub):
+    for cls in classes:
         path = (*cls.get_lc_namespace(), cls.__name__)
         mapping[path] = path
         if isinstance(cache, dict) and isinstance(cache.get("all"), set):
             cache["all"].add(path)
 
 
-_register_serializable()
+register_serializable(ChatHub)
+
+
+_PER_HUB = ("ChatAPIHub", "ChatChainHub", "ChatElectronHub", "ChatTokenHub")
+
+
+def __getattr__(name: str) -> Any:
+    """The per-hub classes live in ``chat_hubs``; this keeps ``chat_models.ChatTokenHub`` (and
+    serialized ids ``["langchain_hub", "chat_models", ...]``) working without an import cycle."""
+    if name in _PER_HUB:
+        from langchain_hub import chat_hubs
+
+        return getattr(chat_hubs, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

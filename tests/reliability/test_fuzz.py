@@ -25,6 +25,7 @@ from hub_core.errors import (
 from hub_core.sse import SSEDecoder
 from hub_core.transport import Transport
 from langchain_hub import ChatHub
+from langchain_hub._chat_results import chat_result
 from langchain_hub._messages import StreamState as LCStreamState
 from llamaindex_hub import HubLLM
 from llamaindex_hub._stream import StreamState as LIStreamState
@@ -246,7 +247,8 @@ def test_whole_replies_become_a_message_or_a_typed_error(body: dict[str, Any]) -
     bodies) becomes a message in both frameworks, or a typed error saying what was missing."""
     lc = ChatHub(hub="tokenhub", model="m", api_key="th-fuzz", rpm=0)
     li = HubLLM(model="m", hub="tokenhub", api_key="th-fuzz", rpm=0)
-    for convert in (lambda: lc._create_chat_result(body, {}, "m"),
+    for convert in (lambda: chat_result(body, {}, "m", profile=lc.profile_hub,
+                                        include_headers=False),
                     lambda: li._to_chat_response(body)):
         try:
             convert()
