@@ -25,5 +25,9 @@ def test_demo_runs_every_step() -> None:
     assert "tool   18C and sunny in Paris" in out
     assert "cooldown of 180 seconds." in out  # 4. RAG answer, whole, from its source
     assert "electron_hub.md" in out
+    assert "hub ledger: electronhub charged 31 credits" in out  # 6. usage table = the ledger
+    assert "BudgetExceededError: apihub: this call to qwen-max could cost up to" in out  # 7.
+    assert "hub saw: 8 requests (the refused call was never sent)" in out
+    assert "InsufficientCreditsError: tokenhub: 402" in out and "hub saw: 1 request" in out
     assert "✗" not in out
     assert "steps passed in" in out.splitlines()[-1]

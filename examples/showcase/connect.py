@@ -30,7 +30,7 @@ class Connection:
 
     emu: Any = None
     real_hubs: tuple[str, ...] = ()
-    _keys: dict[str, str] = field(default_factory=dict)
+    _keys: dict[tuple[str, str], str] = field(default_factory=dict)
 
     @property
     def hubs(self) -> tuple[str, ...]:
@@ -41,19 +41,22 @@ class Connection:
         """The first preferred hub that is available (None: skip the step)."""
         return next((h for h in preferred if h in self.hubs), None)
 
-    def key(self, hub: str) -> str:
-        """The key for ``hub``: a fresh emulator account per hub, or the real key."""
+    def key(self, hub: str, account: str = "main") -> str:
+        """The key for ``hub``: an emulator account per (hub, ``account``), or the real key."""
         if self.emu is None:
             return os.environ[f"{hub.upper()}_API_KEY"]
-        if hub not in self._keys:
-            self._keys[hub] = f"{KEY_PREFIX[hub]}demo-{uuid.uuid4().hex[:10]}"
-        return self._keys[hub]
+        if (hub, account) not in self._keys:
+            self._keys[(hub, account)] = f"{KEY_PREFIX[hub]}demo-{uuid.uuid4().hex[:10]}"
+        return self._keys[(hub, account)]
 
-    def settings(self, hub: str) -> dict[str, Any]:
-        """``api_key`` and ``base_url`` for any ai-hubs class (plus ``rpm=0`` on the emulator)."""
+    def settings(self, hub: str, account: str = "main") -> dict[str, Any]:
+        """``api_key`` and ``base_url`` for any ai-hubs class (plus ``rpm=0`` on the emulator).
+
+        On the emulator each ``account`` is a fresh key, so a step can read its own ledger.
+        """
         if self.emu is None:
             return {}  # the classes read <HUB>_API_KEY / <HUB>_BASE_URL themselves
-        return {"api_key": self.key(hub), "base_url": self.emu.base_url(hub), "rpm": 0}
+        return {"api_key": self.key(hub, account), "base_url": self.emu.base_url(hub), "rpm": 0}
 
     def describe(self) -> list[tuple[str, str]]:
         """(hub, base URL) rows for the opening table."""
