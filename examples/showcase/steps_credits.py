@@ -1,4 +1,4 @@
-"""Steps 6-7: what the calls cost (``hub_usage()``), a budget refusal, and running out of credits."""
+"""Steps 6-7: what calls cost (``hub_usage()``), a budget refusal, running out of credits."""
 
 from __future__ import annotations
 
