@@ -32,6 +32,17 @@ MUST_SHOW = {
         "billed per second of output video, 0.20 dollars per second",  # agent via the index
         "prompt tokens:",
     ],
+    "04_credits_and_budgets.ipynb": [
+        "qwen-max           context  32,768  $0.3 in / $0.3 out per 1M tokens",  # the catalog
+        "tokens cost",  # response_metadata cost
+        "within budget: True",
+        "refused",
+        "total: 5 requests",  # hub_usage
+        "balance:",
+        "HubInsufficientCreditsError | balance: 3.0 tokens",
+        "requests the hub saw: 1",
+        "worst-case cost",  # ai-hubs estimate
+    ],
 }
 NOTEBOOKS = notebook_runner.NOTEBOOKS
 
