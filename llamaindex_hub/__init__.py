@@ -24,21 +24,16 @@ if TYPE_CHECKING:
         HubEmbedding,
         TokenHubEmbedding,
     )
-    from llamaindex_hub.llms import (
-        APIHubLLM,
-        ChainHubLLM,
-        ElectronHubLLM,
-        HubLLM,
-        TokenHubLLM,
-    )
+    from llamaindex_hub.hub_llms import APIHubLLM, ChainHubLLM, ElectronHubLLM, TokenHubLLM
+    from llamaindex_hub.llms import HubLLM
     from llamaindex_hub.usage import HubUsageEvent, HubUsageHandler
 
 _EXPORTS: dict[str, str] = {
     "HubLLM": "llamaindex_hub.llms",
-    "ElectronHubLLM": "llamaindex_hub.llms",
-    "ChainHubLLM": "llamaindex_hub.llms",
-    "APIHubLLM": "llamaindex_hub.llms",
-    "TokenHubLLM": "llamaindex_hub.llms",
+    "ElectronHubLLM": "llamaindex_hub.hub_llms",
+    "ChainHubLLM": "llamaindex_hub.hub_llms",
+    "APIHubLLM": "llamaindex_hub.hub_llms",
+    "TokenHubLLM": "llamaindex_hub.hub_llms",
     "HubEmbedding": "llamaindex_hub.embeddings",
     "ElectronHubEmbedding": "llamaindex_hub.embeddings",
     "ChainHubEmbedding": "llamaindex_hub.embeddings",

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from llama_index.core.base.llms.generic_utils import (
     achat_to_completion_decorator,
@@ -33,13 +33,10 @@ from llama_index.core.base.llms.types import (
     CompletionResponseAsyncGen,
     CompletionResponseGen,
     LLMMetadata,
-    MessageRole,
-    ToolCallBlock,
 )
 from llama_index.core.bridge.pydantic import Field, PrivateAttr
 from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_callback
 from llama_index.core.llms.function_calling import FunctionCallingLLM
-from llama_index.core.llms.llm import ToolSelection
 from pydantic import SecretStr
 
 from hub_core.budget import Budget
@@ -51,67 +48,191 @@ from hub_core.validate import check_model, check_positive_int
 from llamaindex_hub._messages import (
     ReplayPolicy,
     from_wire_message,
-    resolve_tool_choice,
     to_wire_messages,
-    tool_selections,
 )
 from llamaindex_hub._rate_limiter import HubPlanRateLimiter
 from llamaindex_hub._stream import StreamState, aclose_quietly, close_quietly, usage_kwargs
+from llamaindex_hub._tools import ToolCallingMixin
 from llamaindex_hub.usage import dispatch_reply_usage
 
 if TYPE_CHECKING:
-    from llama_index.core.tools.types import BaseTool
-
     from hub_core.client import HubClient
 
-__all__ = ["APIHubLLM", "ChainHubLLM", "ElectronHubLLM", "HubLLM", "TokenHubLLM"]
+__all__ = ["HubLLM"]
 
 # Call kwargs that are LlamaIndex plumbing, never request fields.
 _NOT_WIRE = frozenset({"formatted", "use_chat_completions", "tool_required"})
 
 
-class HubLLM(FunctionCallingLLM):
-    """A chat model on one AI hub, for LlamaIndex (chat, complete, streaming, tools, async).
+class HubLLM(ToolCallingMixin, FunctionCallingLLM):
+    """A chat model on one AI hub, for LlamaIndex: chat, complete, streams, tools, async.
 
-    Args:
-        hub: ``"electronhub"``, ``"chainhub"``, ``"apihub"``, ``"tokenhub"`` (or a registered hub).
-        model: the hub's model id, e.g. ``"gpt-4o"`` or ``"openai/gpt-4.1"``.
-        api_key: defaults to ``<HUB>_API_KEY`` (never ``OPENAI_API_KEY``). Kept private: it is not
-            in ``repr``, ``to_dict()``, events, logs or errors; pickles carry it (as a
-            ``SecretStr``) so worker processes can call the hub.
+    Prefer the per-hub classes (``ElectronHubLLM``, ``ChainHubLLM``, ``APIHubLLM``,
+    ``TokenHubLLM``); ``HubLLM(hub="...")`` is the same thing chosen by name. Set it as
+    ``Settings.llm`` and query engines, chat engines, structured programs and agents use it.
+
+    Setup:
+        Install ``ai-hubs[llamaindex]`` and export the hub's key, e.g.
+        ``export TOKENHUB_API_KEY="th-..."`` (and ``TOKENHUB_BASE_URL`` to point elsewhere, such
+        as the bundled emulator: ``ai-hubs emulator``). ``OPENAI_API_KEY`` is never read.
+
+    Key init args — completion params:
+        model: the hub's model id (``"gpt-4o"``, ``"openai/gpt-4.1"``); any name works, its
+            context window and tool support come from the hub catalog (``llm.metadata``).
+        temperature, max_tokens: sent only when set.
+        additional_kwargs: extra request body fields, merged into every call (call kwargs win).
+        stream_usage: ask for usage on streams (default True), so streams report tokens too.
+        reasoning_effort: sent as ``reasoning_effort`` when set. reasoning_replay: ``"auto"``
+            sends reasoning back only to models that require it on tool turns.
+        strict: send strict function schemas. context_window, is_function_calling_model:
+            override the catalog.
+
+    Key init args — client params:
+        hub: ``"electronhub"``, ``"chainhub"``, ``"apihub"`` or ``"tokenhub"`` (HubLLM only).
+        api_key: defaults to ``<HUB>_API_KEY``. It is not in ``repr``, ``to_dict()``, events,
+            logs or errors; pickles carry it (as a ``SecretStr``) so worker processes can call.
         base_url: defaults to ``<HUB>_BASE_URL``, then the hub's documented URL.
-        rpm: client-side requests/minute; None uses the plan's preset, 0 turns it off.
-        rate_window: seconds the rpm counts over (default 60).
-        stream_usage: ask for usage on streams, so ``TokenCountingHandler`` counts hub calls.
-        reasoning_effort: sent as ``reasoning_effort`` when set.
-        reasoning_replay: ``"auto"`` follows ``hub_core.chat.reasoning_replay_policy`` (send
-            reasoning back only to models that require it on tool turns).
-        budget: a ``hub_core.Budget`` shared with other objects: each call reserves its worst
-            case first (prompt tokens, counted offline when a byte bound does not fit, +
-            ``max_tokens``, else the model's max output, x price; ``BudgetExceededError`` and
-            nothing sent when it does not fit) and settles to
-            the reply's cost, or to the worst case when it failed after the request may have
-            reached the hub (5xx, read timeout, broken or abandoned stream).
+        timeout, max_retries (the transport's; the only retry layer), default_headers.
+        plan / rpm: the client-side rate limit (``rpm=0`` turns it off); ``rate_window``: the
+            seconds it counts over (default 60).
+        budget: a ``hub_core.Budget`` shared with other objects (see Budget below).
 
-    Each reply (a stream once it ends) dispatches a ``HubUsageEvent`` that ``HubUsageHandler``
-    sums.
-
-    Example:
+    Instantiate:
         .. code-block:: python
 
-            from llama_index.core import Settings
-            from llama_index.core.agent.workflow import FunctionAgent
-            from llamaindex_hub import TokenHubLLM
+            from llamaindex_hub import HubLLM
 
-            Settings.llm = TokenHubLLM(model="openai/gpt-4.1")   # TOKENHUB_API_KEY
-            Settings.llm.complete("Hello").text
-            for part in Settings.llm.stream_complete("Tell me a story"):
+            llm = HubLLM(hub="tokenhub", model="openai/gpt-4.1", base_url=emu.base_url("tokenhub"),
+                         api_key="th-demo", rpm=0)
+            # Settings.llm = llm makes it the default of every index, engine and agent
+
+    Invoke:
+        .. code-block:: python
+
+            from llama_index.core.llms import ChatMessage
+
+            text = llm.complete("Say hello").text
+            resp = llm.chat([ChatMessage(role="system", content="Be brief."),
+                             ChatMessage(role="user", content="Say hello")])
+            resp.message.content
+
+    Stream:
+        .. code-block:: python
+
+            for part in llm.stream_complete("Say hello"):
                 print(part.delta, end="")
-            agent = FunctionAgent(tools=[...], llm=Settings.llm)  # tool calling works
+            # part.text is the whole text so far; llm.stream_chat(messages) works the same way
 
-        Out of credits raises ``hub_core.InsufficientCreditsError`` after one request; reasoning
-        models give ``ThinkingBlock``s; usage is on the final response for
-        ``TokenCountingHandler``.
+    Async:
+        .. code-block:: python
+
+            await llm.acomplete("Say hello")
+            await llm.achat([ChatMessage(role="user", content="Say hello")])
+            async for part in await llm.astream_complete("Say hello"): ...
+
+    Tool calling:
+        .. code-block:: python
+
+            from llama_index.core.tools import FunctionTool
+
+            def get_weather(city: str) -> str:
+                '''Weather in a city.'''
+                return f"Sunny in {city}"
+
+            tool = FunctionTool.from_defaults(fn=get_weather)
+            turn = llm.chat_with_tools([tool], user_msg="Weather in Paris?")
+            calls = llm.get_tool_calls_from_response(turn)  # [ToolSelection(tool_name=...)]
+            answer = llm.predict_and_call([tool], user_msg="Weather in Paris?")  # runs the tool
+            # FunctionAgent(tools=[tool], llm=llm) runs the whole loop, streamed or not
+
+        One tool call per turn unless ``allow_parallel_tool_calls=True``; ``tool_choice`` may be
+        ``"auto"``, ``"required"``, ``"none"`` or a tool name.
+
+    Structured output:
+        .. code-block:: python
+
+            from llama_index.core.prompts import PromptTemplate
+            from pydantic import BaseModel
+
+            class City(BaseModel):
+                name: str
+                population: int
+
+            city = llm.structured_predict(
+                City, PromptTemplate("Extract the city: {text}"), text="name=Lyon population=522000"
+            )
+            sllm = llm.as_structured_llm(City)  # its chat/complete return the City in .raw
+
+    Reasoning output:
+        .. code-block:: python
+
+            thinker = HubLLM(hub="tokenhub", model="deepseek/deepseek-r1",
+                             base_url=emu.base_url("tokenhub"), api_key="th-demo", rpm=0)
+            reply = thinker.chat([ChatMessage(role="user", content="Why is the sky blue?")])
+            reply.message.blocks
+            # [ThinkingBlock(content="..."), TextBlock(text="...")]
+
+        Reasoning from ``reasoning_content``, ``reasoning``, ``reasoning_details`` or a leading
+        ``<think>...</think>`` becomes a ``ThinkingBlock`` (streams: ``thinking_delta``).
+
+    Token usage:
+        .. code-block:: python
+
+            resp.additional_kwargs  # {"prompt_tokens": ..., "completion_tokens": ..., ...}
+
+            from llamaindex_hub import HubUsageHandler
+
+            with HubUsageHandler() as usage:
+                llm.complete("Say hello")
+            usage.requests, usage.total_tokens, usage.cost  # (1, ..., {"credits": ...})
+
+        A stream's last response carries the usage too, so LlamaIndex's ``TokenCountingHandler``
+        counts hub calls; each reply (a stream once it ends) dispatches one ``HubUsageEvent``.
+
+    Response metadata:
+        ``resp.raw`` is the hub's reply (``id``, ``model``, ``usage``, with ``usage["cost"]``
+        where the hub states it); ``resp.additional_kwargs`` holds the flat token counts,
+        ``finish_reason``, and ``cost`` when the hub sent one. ``llm.metadata`` comes from the
+        hub catalog.
+
+        .. code-block:: python
+
+            resp.raw["model"], resp.additional_kwargs["finish_reason"]
+            llm.metadata.context_window, llm.metadata.is_function_calling_model
+
+    Budget:
+        .. code-block:: python
+
+            from llamaindex_hub import Budget, BudgetExceededError
+
+            budget = Budget(max_cost=0.0001, unit="USD")  # API Hub prices in $ per 1M tokens
+            capped = HubLLM(hub="apihub", model="qwen-max", max_tokens=100, budget=budget,
+                            base_url=emu.base_url("apihub"), api_key="sk-demo", rpm=0)
+            try:
+                for _ in range(10):
+                    capped.complete("Hello")
+            except BudgetExceededError as exc:  # raised before anything is sent
+                refusal = str(exc)
+            budget.spent <= budget.max_cost  # True
+
+        Each call reserves its worst case first (prompt tokens + ``max_tokens``, else the
+        model's max output, x price) and settles to the reply's cost; a failure after the
+        request may have reached the hub (5xx, read timeout, broken or abandoned stream)
+        settles to the worst case. A model with no known price is let through and counted in
+        ``budget.unpriced_calls`` unless ``Budget(..., strict=True)`` or the budget is used up.
+
+    Errors and credits:
+        Errors are ``hub_core.errors`` classes: ``InsufficientCreditsError`` (402, after one
+        request: never retried; ``balance``, ``affordable_max_tokens`` when the hub says),
+        ``RateLimitError`` (``retry_after``), ``AuthenticationError``, ``StreamError``
+        (``partial_text``). Bad input raises before any request:
+
+        .. code-block:: python
+
+            try:
+                HubLLM(hub="tokenhub", model="openai/gpt-4.1", max_tokens=0)
+            except ValueError as exc:  # a hub_core.errors.HubInputError
+                problem = str(exc)  # names the field, the rule and the fix
     """
 
     hub: str = Field(description="Hub name, e.g. 'tokenhub'.")
@@ -443,162 +564,15 @@ class HubLLM(FunctionCallingLLM):
         """Async twin of :meth:`stream_complete`."""
         return await astream_chat_to_completion_decorator(self._astream_chat)(prompt, **kwargs)
 
-    # -- tools -----------------------------------------------------------------------------
 
-    def _prepare_chat_with_tools(
-        self,
-        tools: Sequence[BaseTool],
-        user_msg: str | ChatMessage | None = None,
-        chat_history: list[ChatMessage] | None = None,
-        verbose: bool = False,
-        allow_parallel_tool_calls: bool = False,
-        tool_required: bool = False,
-        **kwargs: Any,
-    ) -> dict[str, Any]:
-        """Chat kwargs for a tool turn: OpenAI tool specs, ``tool_choice``, the messages.
-
-        ``tool_choice`` may be ``"auto"``/``"required"``/``"none"``, a tool name or a dict.
-        ``parallel_tool_calls=False`` is sent only when parallel calls are not allowed and the
-        model is not a reasoning model (those reject the field); the response is trimmed to one
-        call either way. The caller's ``chat_history`` list is not modified.
-        """
-        tool_choice = kwargs.pop("tool_choice", None)
-        specs: list[dict[str, Any]] = []
-        for tool in tools:
-            spec = tool.metadata.to_openai_tool(skip_length_check=True)
-            if self.strict:
-                spec["function"]["strict"] = True
-                spec["function"].setdefault("parameters", {})["additionalProperties"] = False
-            specs.append(spec)
-        messages = list(chat_history or [])
-        if isinstance(user_msg, str):
-            messages.append(ChatMessage(role=MessageRole.USER, content=user_msg))
-        elif user_msg is not None:
-            messages.append(user_msg)
-        prepared: dict[str, Any] = {"messages": messages, **kwargs}
-        if specs:
-            prepared["tools"] = specs
-            prepared["tool_choice"] = resolve_tool_choice(tool_choice, tool_required)
-            if not allow_parallel_tool_calls and not self.model_info.reasoning:
-                prepared["parallel_tool_calls"] = False
-        return prepared
-
-    def _validate_chat_with_tools_response(
-        self,
-        response: ChatResponse,
-        tools: Sequence[BaseTool],
-        allow_parallel_tool_calls: bool = False,
-        **kwargs: Any,
-    ) -> ChatResponse:
-        """Keep only the first tool call unless parallel calls were allowed."""
-        if not allow_parallel_tool_calls:
-            seen = False
-            kept = []
-            for block in response.message.blocks:
-                if isinstance(block, ToolCallBlock):
-                    if seen:
-                        continue
-                    seen = True
-                kept.append(block)
-            response.message.blocks = kept
-            legacy = response.message.additional_kwargs.get("tool_calls")
-            if isinstance(legacy, list) and len(legacy) > 1:
-                response.message.additional_kwargs["tool_calls"] = legacy[:1]
-        return response
-
-    def get_tool_calls_from_response(
-        self,
-        response: ChatResponse,
-        error_on_no_tool_call: bool = True,
-        **kwargs: Any,
-    ) -> list[ToolSelection]:
-        """Tool calls of a (possibly partial, streamed) response; partial JSON is tolerated."""
-        selections = tool_selections(response.message)
-        if not selections and error_on_no_tool_call:
-            raise ValueError(
-                f"Expected at least one tool call, but {self.model} answered without one."
-            )
-        return selections
+_PER_HUB = ("APIHubLLM", "ChainHubLLM", "ElectronHubLLM", "TokenHubLLM")
 
 
-class _FixedHubLLM(HubLLM):
-    """A ``HubLLM`` bound to one hub; ``hub`` may be passed only if it matches."""
+def __getattr__(name: str) -> Any:
+    """The per-hub classes live in ``hub_llms``; this keeps ``llms.TokenHubLLM`` (and pickles
+    made before the split) working without an import cycle."""
+    if name in _PER_HUB:
+        from llamaindex_hub import hub_llms
 
-    HUB: ClassVar[str] = ""
-
-    def __init__(
-        self,
-        model: str | None = None,
-        *,
-        api_key: str | SecretStr | None = None,
-        base_url: str | None = None,
-        timeout: float | None = None,
-        max_retries: int = 2,
-        default_headers: Mapping[str, str] | None = None,
-        plan: str | None = None,
-        rpm: int | None = None,
-        temperature: float | None = None,
-        max_tokens: int | None = None,
-        additional_kwargs: Mapping[str, Any] | None = None,
-        stream_usage: bool = True,
-        reasoning_effort: str | None = None,
-        rate_limiter: Any = None,
-        **kwargs: Any,
-    ) -> None:
-        hub = kwargs.pop("hub", None) or self.HUB
-        if hub != self.HUB:
-            raise ValueError(f"{type(self).__name__} talks to {self.HUB!r}, not {hub!r}")
-        super().__init__(
-            model,
-            hub=hub,
-            api_key=api_key,
-            base_url=base_url,
-            timeout=timeout,
-            max_retries=max_retries,
-            default_headers=default_headers,
-            plan=plan,
-            rpm=rpm,
-            temperature=temperature,
-            max_tokens=max_tokens,
-            additional_kwargs=additional_kwargs,
-            stream_usage=stream_usage,
-            reasoning_effort=reasoning_effort,
-            rate_limiter=rate_limiter,
-            **kwargs,
-        )
-
-    @classmethod
-    def class_name(cls) -> str:
-        return cls.__name__
-
-
-class ElectronHubLLM(_FixedHubLLM):
-    """Electron Hub chat models (``ek-`` keys, ``ELECTRONHUB_API_KEY``), e.g. ``gpt-4o``."""
-
-    HUB: ClassVar[str] = "electronhub"
-
-    __init__ = _FixedHubLLM.__init__  # an explicit signature for type checkers
-
-
-class ChainHubLLM(_FixedHubLLM):
-    """ChainHub chat models (``CHAINHUB_API_KEY``), e.g. ``gpt-4o``."""
-
-    HUB: ClassVar[str] = "chainhub"
-
-    __init__ = _FixedHubLLM.__init__  # an explicit signature for type checkers
-
-
-class APIHubLLM(_FixedHubLLM):
-    """API Hub chat models (``APIHUB_API_KEY``), e.g. ``deepseek-chat``, ``qwen-max``."""
-
-    HUB: ClassVar[str] = "apihub"
-
-    __init__ = _FixedHubLLM.__init__  # an explicit signature for type checkers
-
-
-class TokenHubLLM(_FixedHubLLM):
-    """TokenHub chat models (``th-`` keys, ``TOKENHUB_API_KEY``), ids like ``openai/gpt-4.1``."""
-
-    HUB: ClassVar[str] = "tokenhub"
-
-    __init__ = _FixedHubLLM.__init__  # an explicit signature for type checkers
+        return getattr(hub_llms, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
