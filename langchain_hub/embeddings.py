@@ -40,14 +40,18 @@ from hub_core.validate import check_embedding_settings, input_error_in
 
 
 class HubEmbeddings(LazyEngineMixin, BaseModel, Embeddings):
-    """Embeddings from one AI hub.
+    """Embeddings from one AI hub, a drop-in for ``OpenAIEmbeddings`` (sync, async, batched).
+
+    Prefer the per-hub classes (``ElectronHubEmbeddings``, ``ChainHubEmbeddings``,
+    ``APIHubEmbeddings``, ``TokenHubEmbeddings``); ``HubEmbeddings(hub="...")`` is the same thing
+    chosen by name. Any LangChain vector store or retriever takes it as ``embedding=``.
 
     Setup:
-        ``pip install 'ai-hubs[langchain]'`` and set ``<HUB>_API_KEY`` (e.g.
-        ``ELECTRONHUB_API_KEY``), or pass ``api_key``.
+        Install ``ai-hubs[langchain]`` and export the hub's key, e.g.
+        ``export TOKENHUB_API_KEY="th-..."`` (and ``TOKENHUB_BASE_URL`` to point elsewhere, such
+        as the bundled emulator: ``ai-hubs emulator``), or pass ``api_key``.
 
-    Key init args:
-        hub: ``"electronhub"``, ``"chainhub"``, ``"apihub"``, ``"tokenhub"`` (or a registered hub).
+    Key init args — embedding params:
         model: embedding model id; defaults to the hub's (``text-embedding-3-small``,
             TokenHub ``openai/text-embedding-3-small``).
         dimensions: output size, sent only when set (``text-embedding-3-*``).
@@ -57,19 +61,73 @@ class HubEmbeddings(LazyEngineMixin, BaseModel, Embeddings):
         on_long_input: ``"error"`` (default; names the input index, sends nothing) or
             ``"truncate"`` (cut to the model's context, counted offline).
         show_progress: a tqdm bar for large jobs (``pip install 'ai-hubs[progress]'``).
-        api_key, base_url, timeout, max_retries, default_headers, plan, rpm, rate_window: as
-            for ``HubClient``; ``rpm=0`` turns the client-side plan limiter off.
-        budget: a ``hub_core.Budget``; each request reserves its inputs' tokens x price first
-            (``BudgetExceededError``, nothing sent, when it does not fit).
+        model_kwargs: extra request body fields (e.g. ``user``).
 
-    Usage:
-        Inside ``langchain_hub.hub_usage()`` every request's tokens and cost are counted (there
-        is no LangChain callback for embeddings usage; the engine reports it itself).
+    Key init args — client params:
+        hub: ``"electronhub"``, ``"chainhub"``, ``"apihub"`` or ``"tokenhub"`` (HubEmbeddings
+            only). api_key: defaults to ``<HUB>_API_KEY``. base_url: defaults to
+            ``<HUB>_BASE_URL``, then the hub's documented URL.
+        timeout, max_retries, default_headers, plan, rpm, rate_window: as for ``HubClient``;
+            ``rpm=0`` turns the client-side plan limiter off.
+        budget: a ``hub_core.Budget`` (see Budget below).
 
-    Embed:
-        >>> emb = HubEmbeddings(hub="tokenhub")  # doctest: +SKIP
-        >>> emb.embed_query("hello")[:3]  # doctest: +SKIP
-        [0.0123, -0.0456, 0.0789]
+    Instantiate:
+        .. code-block:: python
+
+            from langchain_hub import HubEmbeddings
+
+            emb = HubEmbeddings(hub="tokenhub", base_url=emu.base_url("tokenhub"),
+                                api_key="th-demo", rpm=0)
+
+    Embed single text:
+        .. code-block:: python
+
+            vector = emb.embed_query("What is the capital of France?")
+            len(vector)  # 1536 for text-embedding-3-small
+
+    Embed multiple texts:
+        .. code-block:: python
+
+            vectors = emb.embed_documents(["Paris is in France.", "Bananas are yellow."])
+            # one vector per text, in order; a failed request names its input range
+
+    Async:
+        .. code-block:: python
+
+            vector = await emb.aembed_query("What is the capital of France?")
+            vectors = await emb.aembed_documents(["Paris is in France.", "Bananas are yellow."])
+
+    Token usage:
+        .. code-block:: python
+
+            from langchain_hub import hub_usage
+
+            with hub_usage() as usage:
+                emb.embed_documents(["one", "two"])
+            usage.requests, usage.input_tokens, usage.cost  # (1, 2, {"credits": ...})
+
+        There is no LangChain callback for embeddings usage; the engine reports every request's
+        tokens and cost into ``hub_usage()`` itself.
+
+    Budget:
+        With ``budget=Budget(...)`` each request reserves its inputs' tokens x price first
+        (``BudgetExceededError``, nothing sent, when it does not fit) and settles to its cost.
+        An embedding model with no known price is let through and counted in
+        ``budget.unpriced_calls`` unless ``Budget(..., strict=True)``.
+
+    Errors:
+        Bad settings raise ``HubInputError`` (a ``ValueError``) naming the field, before any
+        request; so does an input longer than the model accepts:
+
+        .. code-block:: python
+
+            try:
+                emb.embed_documents(["fine", "word " * 10_000])
+            except ValueError as exc:  # hub_core.embeddings.EmbeddingInputError
+                problem = str(exc)  # names input 1, its size, the limit and the fix
+
+        Hub errors are the ``hub_core.errors`` classes (``InsufficientCreditsError`` on 402,
+        ``RateLimitError``, ...) with ``input_range``, the inputs of the batch that failed.
     """
 
     hub: str = Field(description="Hub name, e.g. 'electronhub'.")
@@ -164,25 +222,69 @@ class HubEmbeddings(LazyEngineMixin, BaseModel, Embeddings):
 
 
 class ElectronHubEmbeddings(HubEmbeddings):
-    """Electron Hub embeddings (key ``ek-...``, env ``ELECTRONHUB_API_KEY``)."""
+    """Electron Hub embeddings (key ``ek-...``, env ``ELECTRONHUB_API_KEY``).
+
+    Same arguments and behaviour as :class:`HubEmbeddings`, with ``hub`` fixed.
+
+    Example:
+        .. code-block:: python
+
+            from langchain_hub import ElectronHubEmbeddings
+
+            emb = ElectronHubEmbeddings()  # ELECTRONHUB_API_KEY, ELECTRONHUB_BASE_URL
+            emb.embed_query("hello")
+    """
 
     hub: str = "electronhub"
 
 
 class ChainHubEmbeddings(HubEmbeddings):
-    """ChainHub embeddings (key ``sk-...``, env ``CHAINHUB_API_KEY``)."""
+    """ChainHub embeddings (key ``sk-...``, env ``CHAINHUB_API_KEY``).
+
+    Same arguments and behaviour as :class:`HubEmbeddings`, with ``hub`` fixed.
+
+    Example:
+        .. code-block:: python
+
+            from langchain_hub import ChainHubEmbeddings
+
+            emb = ChainHubEmbeddings()  # CHAINHUB_API_KEY, CHAINHUB_BASE_URL
+            emb.embed_query("hello")
+    """
 
     hub: str = "chainhub"
 
 
 class APIHubEmbeddings(HubEmbeddings):
-    """API Hub embeddings (key ``sk-...``, env ``APIHUB_API_KEY``)."""
+    """API Hub embeddings (key ``sk-...``, env ``APIHUB_API_KEY``).
+
+    Same arguments and behaviour as :class:`HubEmbeddings`, with ``hub`` fixed.
+
+    Example:
+        .. code-block:: python
+
+            from langchain_hub import APIHubEmbeddings
+
+            emb = APIHubEmbeddings()  # APIHUB_API_KEY, APIHUB_BASE_URL
+            emb.embed_query("hello")
+    """
 
     hub: str = "apihub"
 
 
 class TokenHubEmbeddings(HubEmbeddings):
-    """TokenHub embeddings (key ``th-...``, env ``TOKENHUB_API_KEY``); ids are ``vendor/model``."""
+    """TokenHub embeddings (key ``th-...``, env ``TOKENHUB_API_KEY``); ids are ``vendor/model``.
+
+    Same arguments and behaviour as :class:`HubEmbeddings`, with ``hub`` fixed.
+
+    Example:
+        .. code-block:: python
+
+            from langchain_hub import TokenHubEmbeddings
+
+            emb = TokenHubEmbeddings()  # TOKENHUB_API_KEY, TOKENHUB_BASE_URL
+            emb.embed_query("hello")
+    """
 
     hub: str = "tokenhub"
 

@@ -52,24 +52,97 @@ DEFAULT_EMBED_BATCH_SIZE = 2048
 class HubEmbedding(LazyEngineMixin, BaseEmbedding):
     """Embeddings from one AI hub, for LlamaIndex (sync, async, batched, picklable).
 
-    Args:
-        hub: ``"electronhub"``, ``"chainhub"``, ``"apihub"``, ``"tokenhub"`` (or a registered hub).
+    Prefer the per-hub classes (``ElectronHubEmbedding``, ``ChainHubEmbedding``,
+    ``APIHubEmbedding``, ``TokenHubEmbedding``); ``HubEmbedding(hub="...")`` is the same thing
+    chosen by name. Set it as ``Settings.embed_model`` and every index and retriever uses it.
+
+    Setup:
+        Install ``ai-hubs[llamaindex]`` and export the hub's key, e.g.
+        ``export CHAINHUB_API_KEY="sk-..."`` (and ``CHAINHUB_BASE_URL`` to point elsewhere, such
+        as the bundled emulator: ``ai-hubs emulator``), or pass ``api_key``.
+
+    Key init args — embedding params:
         model_name: embedding model id; defaults to the hub's (``text-embedding-3-small``,
             TokenHub ``openai/text-embedding-3-small``).
-        api_key: defaults to ``<HUB>_API_KEY``. Excluded from ``to_dict()``, events and repr; it
-            *is* pickled (as ``SecretStr``) so ``IngestionPipeline(num_workers=N)`` children work.
         dimensions: output size, sent only when set.
         batch_size: inputs per request (≤ 256 by default).
         max_tokens_per_batch: estimated tokens per request.
         max_concurrency: requests in flight at once, shared by all calls on one event loop.
         on_long_input: ``"error"`` (names the input index, sends nothing) or ``"truncate"``.
         show_progress: a tqdm bar per engine call (LlamaIndex's own ``show_progress`` also works).
-        base_url, timeout, max_retries, default_headers, plan, rpm, rate_window: as for
-            ``HubClient``.
-        budget: a ``hub_core.Budget``; each request reserves its inputs' tokens x price first
-            (``BudgetExceededError``, nothing sent, when it does not fit).
+        additional_kwargs: extra request body fields (e.g. ``user``).
 
-    Every request's tokens and cost reach ``HubUsageHandler`` as a ``HubUsageEvent``.
+    Key init args — client params:
+        hub: ``"electronhub"``, ``"chainhub"``, ``"apihub"`` or ``"tokenhub"`` (HubEmbedding
+            only). api_key: defaults to ``<HUB>_API_KEY``; excluded from ``to_dict()``, events
+            and repr, but pickled (as ``SecretStr``) so ``IngestionPipeline(num_workers=N)``
+            children can call the hub. base_url: defaults to ``<HUB>_BASE_URL``.
+        timeout, max_retries, default_headers, plan, rpm, rate_window: as for ``HubClient``.
+        budget: a ``hub_core.Budget`` (see Budget below).
+
+    Instantiate:
+        .. code-block:: python
+
+            from llamaindex_hub import HubEmbedding
+
+            embed_model = HubEmbedding(hub="chainhub", base_url=emu.base_url("chainhub"),
+                                       api_key="sk-demo", rpm=0)
+            # Settings.embed_model = embed_model makes it the default of every index
+
+    Embed:
+        .. code-block:: python
+
+            query = embed_model.get_query_embedding("What is the capital of France?")
+            vectors = embed_model.get_text_embedding_batch(
+                ["Paris is the capital of France.", "Bananas are yellow."]
+            )
+
+    Async:
+        .. code-block:: python
+
+            query = await embed_model.aget_query_embedding("What is the capital of France?")
+            vectors = await embed_model.aget_text_embedding_batch(["Paris.", "Bananas."])
+
+    Index and retrieve:
+        .. code-block:: python
+
+            from llama_index.core import Document, VectorStoreIndex
+
+            docs = [Document(text="Paris is the capital of France."),
+                    Document(text="Bananas are yellow.")]
+            index = VectorStoreIndex.from_documents(docs, embed_model=embed_model)
+            best = index.as_retriever(similarity_top_k=1).retrieve("capital of France")[0]
+
+    Token usage:
+        .. code-block:: python
+
+            from llamaindex_hub import HubUsageHandler
+
+            with HubUsageHandler() as usage:
+                embed_model.get_text_embedding_batch(["one", "two"])
+            usage.requests, usage.input_tokens  # (1, 2)
+
+        Every request's tokens and cost reach ``HubUsageHandler`` as a ``HubUsageEvent``.
+
+    Budget:
+        With ``budget=Budget(...)`` each request reserves its inputs' tokens x price first
+        (``BudgetExceededError``, nothing sent, when it does not fit) and settles to its cost.
+        An embedding model with no known price is let through and counted in
+        ``budget.unpriced_calls`` unless ``Budget(..., strict=True)``.
+
+    Errors:
+        Bad settings raise ``HubInputError`` (a ``ValueError``) naming the field, before any
+        request; so does an input longer than the model accepts:
+
+        .. code-block:: python
+
+            try:
+                embed_model.get_text_embedding_batch(["fine", "word " * 10_000])
+            except ValueError as exc:  # hub_core.embeddings.EmbeddingInputError
+                problem = str(exc)  # names input 1, its size, the limit and the fix
+
+        Hub errors are the ``hub_core.errors`` classes (``InsufficientCreditsError`` on 402,
+        ``RateLimitError``, ...) with ``input_range``, the inputs of the batch that failed.
     """
 
     hub: str = Field(description="Hub name, e.g. 'chainhub'.")
@@ -271,7 +344,18 @@ class HubEmbedding(LazyEngineMixin, BaseEmbedding):
 
 
 class ElectronHubEmbedding(HubEmbedding):
-    """Electron Hub embeddings (key ``ek-...``, env ``ELECTRONHUB_API_KEY``)."""
+    """Electron Hub embeddings (key ``ek-...``, env ``ELECTRONHUB_API_KEY``).
+
+    Same arguments and behaviour as :class:`HubEmbedding`, with ``hub`` fixed.
+
+    Example:
+        .. code-block:: python
+
+            from llamaindex_hub import ElectronHubEmbedding
+
+            embed_model = ElectronHubEmbedding()  # ELECTRONHUB_API_KEY, ELECTRONHUB_BASE_URL
+            embed_model.get_text_embedding("hello")
+    """
 
     @classmethod
     def _default_hub(cls) -> str | None:
@@ -283,7 +367,18 @@ class ElectronHubEmbedding(HubEmbedding):
 
 
 class ChainHubEmbedding(HubEmbedding):
-    """ChainHub embeddings (key ``sk-...``, env ``CHAINHUB_API_KEY``)."""
+    """ChainHub embeddings (key ``sk-...``, env ``CHAINHUB_API_KEY``).
+
+    Same arguments and behaviour as :class:`HubEmbedding`, with ``hub`` fixed.
+
+    Example:
+        .. code-block:: python
+
+            from llamaindex_hub import ChainHubEmbedding
+
+            embed_model = ChainHubEmbedding()  # CHAINHUB_API_KEY, CHAINHUB_BASE_URL
+            embed_model.get_text_embedding("hello")
+    """
 
     @classmethod
     def _default_hub(cls) -> str | None:
@@ -295,7 +390,18 @@ class ChainHubEmbedding(HubEmbedding):
 
 
 class APIHubEmbedding(HubEmbedding):
-    """API Hub embeddings (key ``sk-...``, env ``APIHUB_API_KEY``)."""
+    """API Hub embeddings (key ``sk-...``, env ``APIHUB_API_KEY``).
+
+    Same arguments and behaviour as :class:`HubEmbedding`, with ``hub`` fixed.
+
+    Example:
+        .. code-block:: python
+
+            from llamaindex_hub import APIHubEmbedding
+
+            embed_model = APIHubEmbedding()  # APIHUB_API_KEY, APIHUB_BASE_URL
+            embed_model.get_text_embedding("hello")
+    """
 
     @classmethod
     def _default_hub(cls) -> str | None:
@@ -307,7 +413,18 @@ class APIHubEmbedding(HubEmbedding):
 
 
 class TokenHubEmbedding(HubEmbedding):
-    """TokenHub embeddings (key ``th-...``, env ``TOKENHUB_API_KEY``); ids are ``vendor/model``."""
+    """TokenHub embeddings (key ``th-...``, env ``TOKENHUB_API_KEY``); ids are ``vendor/model``.
+
+    Same arguments and behaviour as :class:`HubEmbedding`, with ``hub`` fixed.
+
+    Example:
+        .. code-block:: python
+
+            from llamaindex_hub import TokenHubEmbedding
+
+            embed_model = TokenHubEmbedding()  # TOKENHUB_API_KEY, TOKENHUB_BASE_URL
+            embed_model.get_text_embedding("hello")
+    """
 
     @classmethod
     def _default_hub(cls) -> str | None:
