@@ -56,9 +56,34 @@ def _cost_of(metadata: Mapping[str, Any]) -> Cost | None:
 class HubUsageCallbackHandler(UsageMetadataCallbackHandler, UsageTally):
     """``UsageMetadataCallbackHandler`` that also counts requests and cost per hub and model.
 
-    Attributes (all thread-safe): ``requests``, ``input_tokens``, ``output_tokens``,
-    ``total_tokens``, ``cost`` (unit -> amount), ``unpriced_requests``, ``by_model``
-    (``"hub:model"`` -> the same figures), and langchain-core's ``usage_metadata``.
+    Usually made by :func:`hub_usage`, which attaches it to every run in a block and also counts
+    embeddings and media. Passed by hand as a callback it counts the chat runs it is given to.
+
+    Setup:
+        Ships with ``ai-hubs[langchain]``; it holds figures only, never a key.
+
+    Attributes:
+        ``requests``, ``input_tokens``, ``output_tokens``, ``total_tokens``, ``cost`` (unit ->
+        amount), ``unpriced_requests``, ``by_model`` (``"hub:model"`` -> the same figures as a
+        ``UsageFigures``), ``figures()`` (a consistent snapshot), and langchain-core's
+        ``usage_metadata`` (per model name, as LangChain computes it). All thread-safe.
+
+    Instantiate and count:
+        .. code-block:: python
+
+            from langchain_hub import ChatHub, HubUsageCallbackHandler
+
+            llm = ChatHub(hub="tokenhub", model="openai/gpt-4.1", base_url=emu.base_url("tokenhub"),
+                          api_key="th-demo", rpm=0)
+            handler = HubUsageCallbackHandler()
+            llm.invoke("Say hello", config={"callbacks": [handler]})
+            handler.requests, handler.total_tokens, handler.cost  # (1, ..., {"credits": ...})
+
+    Per model:
+        .. code-block:: python
+
+            handler.by_model["tokenhub:openai/gpt-4.1"].total_tokens
+            handler.usage_metadata["openai/gpt-4.1"]  # {"input_tokens": ..., ...}
 
     A chat model from another integration is counted too (its hub is its ``model_provider``,
     its cost unknown unless its ``response_metadata`` has ``cost`` and ``cost_unit``).
@@ -106,6 +131,31 @@ def hub_usage() -> Iterator[HubUsageCallbackHandler]:
     ``hub_core.usage``. Blocks nest: an outer block also counts what inner blocks count.
     Threads you start by hand must run in a copy of the context
     (``contextvars.copy_context().run``); LangChain's own executors already do.
+
+    Example:
+        .. code-block:: python
+
+            from langchain_hub import ChatHub, HubEmbeddings, hub_usage
+
+            llm = ChatHub(hub="tokenhub", model="openai/gpt-4.1", base_url=emu.base_url("tokenhub"),
+                          api_key="th-demo", rpm=0)
+            emb = HubEmbeddings(hub="tokenhub", base_url=emu.base_url("tokenhub"),
+                                api_key="th-demo", rpm=0)
+            with hub_usage() as usage:
+                llm.invoke("Hello")
+                llm.batch(["one", "two"])  # threads: counted
+                emb.embed_documents(["one", "two"])
+            usage.requests, usage.total_tokens, usage.cost  # (4, ..., {"credits": ...})
+            usage.by_model["tokenhub:openai/gpt-4.1"].requests  # 3
+
+    Nested blocks:
+        .. code-block:: python
+
+            with hub_usage() as outer:
+                llm.invoke("a")
+                with hub_usage() as inner:
+                    llm.invoke("b")
+            outer.requests, inner.requests  # (2, 1)
     """
     handler = HubUsageCallbackHandler(parent=_CURRENT.get())
     token = _CURRENT.set(handler)

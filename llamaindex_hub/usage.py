@@ -14,7 +14,7 @@ Example:
             TokenHubLLM(model="openai/gpt-4.1").complete("Hello")
         usage.requests, usage.total_tokens, usage.cost   # 1, ..., {"credits": ...}
 
-        usage = HubUsageHandler().attach()      # or keep it for the whole program
+        totals = HubUsageHandler().attach()     # or keep one for the whole program
 """
 
 from __future__ import annotations
@@ -108,10 +108,42 @@ def dispatch_reply_usage(hub: str, model: str, usage: Mapping[str, Any] | None) 
 class HubUsageHandler(BaseEventHandler):
     """Sums :class:`HubUsageEvent`s: the attributes and totals of LangChain's ``hub_usage()``.
 
-    ``requests``, ``input_tokens``, ``output_tokens``, ``total_tokens``, ``cost`` (unit ->
-    amount), ``unpriced_requests`` and ``by_model`` (``"hub:model"`` -> the same figures).
-    :meth:`attach` adds it to the root dispatcher, :meth:`detach` removes it; as a context
-    manager it does both. Thread-safe.
+    Every ``HubLLM`` reply (a stream once it ends) and every ``HubEmbedding`` request dispatches
+    one event through LlamaIndex's dispatcher tree; the handler, added to the root dispatcher,
+    sees calls from any thread, task or worker of this process. Thread-safe.
+
+    Setup:
+        Ships with ``ai-hubs[llamaindex]``; it holds figures only, never a key.
+
+    Attributes:
+        ``requests``, ``input_tokens``, ``output_tokens``, ``total_tokens``, ``cost`` (unit ->
+        amount), ``unpriced_requests``, ``by_model`` (``"hub:model"`` -> the same figures as a
+        ``UsageFigures``) and ``figures()`` (a consistent snapshot).
+
+    Instantiate and count:
+        As a context manager it attaches to the root dispatcher and detaches at the end:
+
+        .. code-block:: python
+
+            from llamaindex_hub import HubEmbedding, HubLLM, HubUsageHandler
+
+            llm = HubLLM(hub="tokenhub", model="openai/gpt-4.1", base_url=emu.base_url("tokenhub"),
+                         api_key="th-demo", rpm=0)
+            embed_model = HubEmbedding(hub="tokenhub", base_url=emu.base_url("tokenhub"),
+                                       api_key="th-demo", rpm=0)
+            with HubUsageHandler() as usage:
+                llm.complete("Hello")
+                embed_model.get_text_embedding_batch(["one", "two"])
+            usage.requests, usage.total_tokens, usage.cost  # (2, ..., {"credits": ...})
+            usage.by_model["tokenhub:openai/gpt-4.1"].output_tokens
+
+    Keep it for the whole program:
+        .. code-block:: python
+
+            totals = HubUsageHandler().attach()  # added once, however often attach() is called
+            llm.complete("Hello")
+            totals.detach()  # stops counting; the totals are kept
+            totals.requests  # 1
     """
 
     _tally: UsageTally = PrivateAttr(default_factory=UsageTally)
@@ -188,3 +220,5 @@ class HubUsageHandler(BaseEventHandler):
 
     def __repr__(self) -> str:
         return repr(self._tally).replace("UsageTally", "HubUsageHandler", 1)
+
+    __str__ = __repr__  # pydantic's __str__ lists fields, and this handler has none: print() was ""
