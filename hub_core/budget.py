@@ -42,11 +42,48 @@ def _fmt(amount: float) -> str:
 class Budget:
     """A cap on what calls may spend, in one price unit, shared by everything it is given to.
 
-    Args:
+    Setup:
+        Ships with ``ai-hubs``; it holds figures only, never a key.
+
+    Key init args:
         max_cost: the most all calls together may cost.
         unit: the price unit (``"credits"``, ``"USD"``; compared case-insensitively). A call
             priced in another unit cannot be compared, so it counts as unpriced.
         strict: refuse calls whose price is unknown, instead of letting them through.
+
+    Instantiate and share:
+        Pass the same budget as ``budget=`` to any number of chat models, LLMs, embeddings,
+        media objects and :class:`~hub_core.HubClient` calls, from threads and event loops.
+
+        .. code-block:: python
+
+            from hub_core import Budget, BudgetExceededError, HubClient
+
+            budget = Budget(max_cost=0.0001, unit="USD")  # API Hub prices in $ per 1M tokens
+            client = HubClient("apihub", api_key="sk-demo", base_url=emu.base_url("apihub"),
+                               rpm=0)
+            payload = {"model": "qwen-max", "max_tokens": 100,
+                       "messages": [{"role": "user", "content": "Hello"}]}
+            try:
+                for _ in range(10):
+                    client.chat(payload, budget=budget)
+            except BudgetExceededError as exc:  # raised before anything is sent
+                refusal = str(exc)  # the worst case, what is spent and reserved, and the fix
+            budget.spent, budget.reserved, budget.remaining  # spent <= 0.0001, nothing reserved
+            budget.calls, budget.refused_calls, budget.unpriced_calls
+
+    Reserve and settle (your own paid calls):
+        .. code-block:: python
+
+            mine = Budget(max_cost=10, unit="credits")
+            hold = mine.reserve(4, hub="electronhub", model="gpt-3.5-turbo")  # or raises
+            mine.reserved, mine.remaining  # (4.0, 6.0)
+            hold.settle(1)  # the call cost 1
+            mine.spent, mine.remaining  # (1.0, 9.0)
+
+        Finish each reservation once: ``settle(cost)`` when the reply says what it cost,
+        ``release()`` when the call failed before the hub could charge, ``settle_worst()`` when
+        it failed after the hub may have charged (5xx, read timeout, broken stream).
 
     Rules:
         * before a call, its worst case is reserved; if ``spent + reserved + worst case`` would

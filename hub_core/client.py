@@ -71,24 +71,107 @@ def _secret(value: str | SecretStr | None, env: str) -> SecretStr | None:
 
 
 class HubClient(TransportOwner):
-    """Framework-free client for one hub and one key.
+    """Framework-free client for one hub and one key: what both adapters talk through.
 
-    Args:
+    It speaks the hub's OpenAI-compatible wire format (payloads and replies are plain dicts),
+    resolves the key and URL, retries what may succeed, keeps to the plan's rate limit, and
+    adds the chat rule the transport cannot know: a stream that ends without ``[DONE]`` and
+    without a ``finish_reason`` was cut (``StreamError`` with the text that did arrive).
+
+    Setup:
+        Ships with ``ai-hubs`` (httpx, pydantic and tiktoken only). Export the hub's key, e.g.
+        ``export APIHUB_API_KEY="sk-..."`` (and ``APIHUB_BASE_URL`` to point elsewhere, such as
+        the bundled emulator: ``ai-hubs emulator``).
+
+    Key init args:
         hub: a registered hub name (``"electronhub"``, ``"chainhub"``, ``"apihub"``,
             ``"tokenhub"``) or a :class:`HubProfile`.
         api_key: the key; defaults to ``<HUB>_API_KEY``. A wrong prefix warns, never rejects.
+            The repr says only whether it is set.
         base_url: defaults to ``<HUB>_BASE_URL``, then the hub's documented URL.
         timeout: seconds for every phase, or a :class:`~hub_core.transport.Timeouts`.
         max_retries: retries after the first attempt (DESIGN.md retry table).
-        default_headers: sent with every request.
+        default_headers: sent with every request. proxy: an HTTP(S) proxy URL.
         plan: the hub plan whose RPM the client-side limiter enforces (default: the hub's
             default plan, e.g. Electron Hub ``free`` = 5 RPM).
         rpm: explicit requests per minute; ``0`` turns client-side limiting off.
         rate_window: seconds the rpm counts over (default 60, the plans' minute). A smaller
             window scales a plan down in time, e.g. ``rpm=5, rate_window=3`` against a test
             server that counts 5 requests per 3 s.
-        proxy: an HTTP(S) proxy URL.
         catalog_ttl: seconds :meth:`models` reuses a hub's ``/models`` listing (default 600).
+
+    Instantiate:
+        .. code-block:: python
+
+            from hub_core import HubClient
+
+            client = HubClient("apihub", api_key="sk-demo", base_url=emu.base_url("apihub"),
+                               rpm=0)
+
+    Chat:
+        .. code-block:: python
+
+            payload = {"model": "qwen-max", "messages": [{"role": "user", "content": "Say hello"}]}
+            reply = client.chat(payload).json()
+            reply["choices"][0]["message"]["content"], reply["usage"]
+
+    Stream:
+        .. code-block:: python
+
+            for chunk in client.stream_chat(payload):  # chunk dicts, as the hub sent them
+                for choice in chunk.get("choices", []):
+                    print(choice["delta"].get("content") or "", end="")
+
+    Async:
+        .. code-block:: python
+
+            reply = (await client.achat(payload)).json()
+            async for chunk in client.astream_chat(payload): ...
+
+    Embed:
+        .. code-block:: python
+
+            vectors = client.embed({"model": "text-embedding-3-small", "input": ["hello"]}).json()
+            len(vectors["data"][0]["embedding"])  # 1536
+
+    Models and prices:
+        .. code-block:: python
+
+            info = client.model("qwen-max")  # the cached /models listing, else GET /models/{id}
+            info.context_window, info.supports_tools, info.price  # ModelPrice(input_per_mtok=...)
+
+    Balance and usage history:
+        .. code-block:: python
+
+            client.balance()  # Balance(amount=..., unit='tokens', ...); Electron Hub, API Hub
+            history = client.usage_history(limit=5)  # newest first: model, tokens, cost, time
+
+    Budget:
+        .. code-block:: python
+
+            from hub_core import Budget
+
+            budget = Budget(max_cost=0.01, unit="USD")  # API Hub prices in $ per 1M tokens
+            client.chat({**payload, "max_tokens": 100}, budget=budget)
+            budget.spent  # the reply's cost; the worst case was reserved before sending
+
+    Errors:
+        ``hub_core.errors``: ``InsufficientCreditsError`` (402, never retried),
+        ``RateLimitError`` (``retry_after``), ``AuthenticationError``, ``UpstreamError``,
+        ``HubTimeoutError``, ``StreamError`` (``partial_text``), ... A route the hub does not
+        document raises ``UnsupportedFeatureError`` and sends nothing:
+
+        .. code-block:: python
+
+            from hub_core.errors import UnsupportedFeatureError
+
+            try:
+                HubClient("chainhub", base_url=emu.base_url("chainhub")).balance()
+            except UnsupportedFeatureError as exc:
+                unsupported = str(exc)  # 'chainhub: ChainHub documents no balance route; ...'
+
+    A client pickles (its transport is rebuilt in the new process) and closes with
+    ``close()`` / ``aclose()`` or a ``with`` block; shared connection pools stay open.
     """
 
     def __init__(

@@ -142,19 +142,66 @@ def _credentials(email: Any, password: Any) -> dict[str, str]:
 class APIHubAccount(TransportOwner):
     """API Hub's account API: register or log in, then list, create and deactivate keys.
 
-    Args:
+    The JWT from ``register``/``login`` stays inside the object: it is never returned, shown
+    in a repr, logged, put in an error or pickled (a copy must log in again).
+
+    Setup:
+        Ships with ``ai-hubs``; no key needed to register or log in.
+
+    Key init args:
         base_url: the same ``/v1`` URL every class takes (default ``APIHUB_BASE_URL``, then
             ``https://apihub4u.com/v1``); account routes sit at its root.
         timeout, max_retries, default_headers, proxy: as for :class:`~hub_core.HubClient`.
 
-    Creating an account or a key is sent once (retried only when the request never reached the
-    hub); listing is retried like any read. Every method has an async twin (``aregister``, ...).
+    Instantiate:
+        .. code-block:: python
 
-    Example:
-        >>> account = APIHubAccount(base_url="http://127.0.0.1:8787/apihub/v1")
-        >>> account.login("me@example.com", "s3cret-pw")  # doctest: +SKIP
-        >>> [k.masked_key for k in account.list_keys()]  # doctest: +SKIP
-        ['sk-1a2b...9f8e']
+            from hub_core import APIHubAccount
+
+            account = APIHubAccount(base_url=emu.base_url("apihub"))
+
+    Register or log in:
+        .. code-block:: python
+
+            signup = account.register("ada@example.com", "s3cret-pw")
+            signup.api_key, signup.balance  # (SecretStr('**********'), 1000000.0): free tokens
+            account.login("ada@example.com", "s3cret-pw")  # a new JWT replaces the old one
+
+        Creating an account or a key is sent once (retried only when the request never reached
+        the hub); listing is retried like any read.
+
+    Keys:
+        .. code-block:: python
+
+            ci = account.create_key("ci")  # ci.key (a SecretStr) is shown only in this answer
+            [k.masked_key for k in account.list_keys()]  # ['sk-1a2...9f8e', ...]
+            account.deactivate_key(ci.id)  # calls with it get 401 from now on
+
+    Use a key:
+        .. code-block:: python
+
+            client = account.client(signup.api_key, rpm=0)  # a HubClient at the same base URL
+            client.balance()  # Balance(amount=1000000.0, unit='tokens', ...)
+
+    Async:
+        .. code-block:: python
+
+            keys = await account.alist_keys()  # also aregister, alogin, acreate_key, ...
+
+    Errors:
+        ``HubInputError`` (a ``ValueError``; nothing sent) for a malformed email, a password
+        under 6 characters, or a key call before ``register``/``login``;
+        ``BadRequestError`` when the email is registered already; ``AuthenticationError`` for
+        a wrong password; ``NotFoundError`` for an unknown key id.
+
+        .. code-block:: python
+
+            from hub_core.errors import AuthenticationError
+
+            try:
+                APIHubAccount(base_url=emu.base_url("apihub")).login("ada@example.com", "wrong-pw")
+            except AuthenticationError as exc:
+                refused = str(exc)  # never holds the password
     """
 
     _NOT_PICKLED = ("_jwt",)  # a copy must log in again

@@ -36,7 +36,103 @@ __all__ = ["DEFAULT_TIMEOUT", "HubMedia"]
 
 
 class HubMedia(MediaBase):
-    """Media generation on one hub with one key (arguments: see :class:`MediaBase`)."""
+    """Images, speech, transcription, music and video on one hub with one key, paid for once.
+
+    Setup:
+        Ships with ``ai-hubs`` (image edits and variations need Pillow: ``ai-hubs[media]``).
+        Export the hub's key, e.g. ``export CHAINHUB_API_KEY="sk-..."`` (and
+        ``CHAINHUB_BASE_URL`` to point elsewhere, such as the bundled emulator:
+        ``ai-hubs emulator``). What each hub offers: ``hub_core.get_hub(name).capabilities``;
+        anything else raises ``UnsupportedFeatureError`` before a request.
+
+    Key init args:
+        hub: ``"electronhub"``, ``"chainhub"``, ``"apihub"``, ``"tokenhub"`` or a profile.
+        api_key, base_url: as for :class:`~hub_core.HubClient` (``<HUB>_API_KEY`` /
+            ``<HUB>_BASE_URL``). client: use this HubClient instead (its key and URL win).
+        output_dir: where result files go (default ``ai-hubs-media``; made absolute).
+        journal: the job journal (default ``<output_dir>/.ai-hubs-jobs.sqlite3``).
+        poll_interval: first seconds between polls (default per dialect: 10 s, Suno 5 s),
+            backing off x1.5 up to three times that. timeout: seconds ``wait`` waits (900).
+        max_download_bytes, enable_music (Electron Hub's undocumented ``/audio/music``),
+        budget, and http_timeout, max_retries, default_headers, plan, rpm, proxy for the client.
+
+    Instantiate:
+        .. code-block:: python
+
+            from hub_core.media import HubMedia
+
+            media = HubMedia("chainhub", api_key="sk-demo", base_url=emu.base_url("chainhub"),
+                             output_dir="media-out", poll_interval=0.1, rpm=0)
+
+    Images:
+        .. code-block:: python
+
+            image = media.generate_image("a lighthouse at dawn", size="1024x1024")
+            image.path  # PosixPath('/.../media-out/image-..._0.png'), a complete file
+            # edit_image(image.path, "add a boat") and image_variations(...) where the hub has them
+
+    Speech and transcription:
+        .. code-block:: python
+
+            speech = media.speech("Hello from the hub", format="wav")
+            transcript = media.transcribe(speech.path)
+            transcript.text  # 'Hello from the hub'
+
+    Video (a job: submitted once, polled, downloaded):
+        .. code-block:: python
+
+            seen = []
+            video = media.generate_video("waves on a beach", duration=5,
+                                         progress=lambda job: seen.append(job.status))
+            video.path, video.mime_types  # (PosixPath('.../..._0.mp4'), ('video/mp4',))
+
+    Music, and resuming a job:
+        .. code-block:: python
+
+            job = media.submit_music("a calm piano piece", instrumental=True)  # returns at once
+            job.job_id  # recorded in the journal before the POST
+            # ... after a crash, in a new process with the same key and output_dir:
+            pending = [record.job_id for record in media.unfinished()]
+            song = media.resume(job.job_id).wait()  # nothing is submitted again
+            song.paths  # one file per track
+
+    Async:
+        .. code-block:: python
+
+            dusk = await media.agenerate_image("a lighthouse at dusk")
+            clip = await media.asubmit_video("waves at night", duration=5)
+            night = await clip.async_wait()
+
+    Budget:
+        .. code-block:: python
+
+            from hub_core import Budget, BudgetExceededError
+
+            budget = Budget(max_cost=30, unit="credits")  # Electron Hub: dall-e-3 = 20 a request
+            paid = HubMedia("electronhub", api_key="ek-demo", output_dir="media-out",
+                            base_url=emu.base_url("electronhub"), rpm=0, budget=budget)
+            first = paid.generate_image("a lighthouse", model="dall-e-3")  # first.cost: 20 credits
+            try:
+                paid.generate_image("a second lighthouse", model="dall-e-3")
+            except BudgetExceededError as exc:  # 20 + 20 > 30: refused, nothing sent
+                refusal = str(exc)
+
+    Errors:
+        ``UnsupportedFeatureError`` (no documented route: nothing sent), ``HubInputError``
+        (bad arguments, before a request), ``MediaJobError`` (the hub failed the job; its
+        ``reason`` and any ``result``), ``MediaJobTimeout`` (``wait`` gave up; the job keeps
+        running, ``resume`` it later), ``DownloadError`` (a file could not be fetched; no
+        partial file is left under the final name).
+
+        .. code-block:: python
+
+            from hub_core.errors import UnsupportedFeatureError
+
+            try:
+                HubMedia("apihub", api_key="sk-demo", base_url=emu.base_url("apihub")).speech("hi")
+            except UnsupportedFeatureError as exc:
+                unsupported = str(exc)  # 'apihub: API Hub documents no speech route'
+    """
 
     # -- images -----------------------------------------------------------------------------
 
