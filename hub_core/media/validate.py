@@ -35,6 +35,7 @@ __all__ = [
     "check_prompt",
     "check_size",
     "load_image",
+    "max_images",
     "read_file",
     "sizes_for",
 ]
@@ -93,12 +94,17 @@ def check_prompt(prompt: Any, *, hub: str, field: str = "prompt", limit: int | N
     return prompt
 
 
+def max_images(model: str) -> int:
+    """Images one call may ask for: 10, but ``dall-e-3`` makes exactly one."""
+    return 1 if model.startswith("dall-e-3") else 10
+
+
 def check_n(n: Any, *, hub: str, model: str) -> int:
     """1 to 10 images; ``dall-e-3`` makes exactly one per call."""
     if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= 10:
         raise HubInputError.invalid("n", "must be an integer from 1 to 10", n,
                                     fix="ask for at most 10 images per call", hub=hub)
-    if model.startswith("dall-e-3") and n != 1:
+    if n > max_images(model):
         raise HubInputError.invalid("n", "must be 1 for dall-e-3 (it makes one image per call)",
                                     n, fix="call once per image, or use another model", hub=hub)
     return n
