@@ -25,6 +25,7 @@ from hub_core.errors import (
     HubConnectionError,
     HubError,
     HubTimeoutError,
+    InsufficientCreditsError,
     MediaJobError,
     StreamError,
 )
@@ -105,6 +106,9 @@ def settle_failure(
         err = lost_error(media, record, why)
         err.__cause__ = exc
         return err
+    if isinstance(exc, InsufficientCreditsError):
+        exc.advice = ("top up, or pick a cheaper model, fewer images or a shorter clip; nothing "
+                      "was made and the job was not retried")
     if isinstance(exc, HubAPIError) and exc.status_code >= 500:
         spend.unknown()  # the hub failed after taking the request: count it as maybe charged
     else:
