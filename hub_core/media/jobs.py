@@ -45,7 +45,7 @@ from hub_core.retry import parse_retry_after
 if TYPE_CHECKING:
     from hub_core.media.base import MediaBase
 
-__all__ = ["MediaJob", "ProgressCallback", "StreamRunner"]
+__all__ = ["MediaJob", "ProgressCallback", "StreamRunner", "poll_failure_is_transient"]
 
 ProgressCallback = Callable[["MediaJob"], Any]
 """``progress(job)`` after every poll; may be a coroutine function in async code."""
@@ -56,7 +56,8 @@ _DEFAULT_MIME = {"video": "video/mp4", "music": "audio/mpeg", "image": "image/pn
                  "speech": "audio/mpeg"}
 
 
-def _poll_failure_is_transient(exc: HubError) -> bool:
+def poll_failure_is_transient(exc: HubError) -> bool:
+    """Whether a failed poll is worth another try (timeouts, dropped connections, 408/429/5xx)."""
     if isinstance(exc, HubConnectionError | HubTimeoutError):
         return True
     return isinstance(exc, HubAPIError) and exc.status_code in _RETRYABLE_POLL_STATUS
@@ -281,7 +282,7 @@ class MediaJob:
             except HubError as exc:
                 if self._runner is not None:
                     raise  # the stream's own outcome (refused, lost), already in its words
-                if not _poll_failure_is_transient(exc):
+                if not poll_failure_is_transient(exc):
                     raise self._poll_error(exc) from exc
                 last_error = exc
                 hint = exc.retry_after if isinstance(exc, RateLimitError) else None
