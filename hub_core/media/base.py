@@ -54,7 +54,8 @@ class MediaBase:
         max_download_bytes: refuse result files larger than this (default: no cap).
         enable_music: allow Electron Hub's undocumented ``/audio/music`` (gap 13).
         budget: a ``hub_core.Budget`` (anything with its ``reserve`` contract).
-        http_timeout, max_retries, default_headers, plan, rpm, proxy: for the HubClient.
+        http_timeout, max_retries, default_headers, plan, rpm, proxy, rate_window: for the
+            HubClient.
         client: use this HubClient instead of building one (its key and URL win).
     """
 
@@ -77,12 +78,13 @@ class MediaBase:
         plan: str | None = None,
         rpm: int | None = None,
         proxy: str | None = None,
+        rate_window: float | None = None,
         client: HubClient | None = None,
     ) -> None:
         self.client = client or HubClient(
             hub, api_key=api_key, base_url=base_url, timeout=http_timeout,
             max_retries=max_retries, default_headers=default_headers, plan=plan, rpm=rpm,
-            proxy=proxy,
+            proxy=proxy, rate_window=rate_window,
         )
         for name, value in (("poll_interval", poll_interval), ("timeout", timeout)):
             if value is not None and (isinstance(value, bool) or not value > 0):

@@ -31,6 +31,7 @@ __all__ = [
     "ImageFile",
     "check_choice",
     "check_edit",
+    "check_inside",
     "check_n",
     "check_prompt",
     "check_size",
@@ -187,6 +188,27 @@ def check_speech_format(fmt: Any, *, hub: str) -> str:
 
 
 # -- files --------------------------------------------------------------------------------
+
+
+def check_inside(
+    value: Any, dirs: Collection[str | os.PathLike[str]], *, field: str, hub: str
+) -> Path:
+    """A path that lies inside one of ``dirs`` (symlinks and ``..`` resolved first).
+
+    Why: an agent's tool arguments come from a model, which a document or a user can talk into
+    naming any file; a tool that uploads files reads only the folders it was given.
+    """
+    if not isinstance(value, str | os.PathLike) or not str(value).strip():
+        raise HubInputError.invalid(field, "must be a file path", value,
+                                    fix="pass the path of a file", hub=hub)
+    path = Path(value).expanduser().resolve()
+    roots = [Path(d).expanduser().resolve() for d in dirs]
+    if not any(path == root or root in path.parents for root in roots):
+        shown = ", ".join(str(r) for r in roots)
+        raise HubInputError.invalid(field, f"must be a file inside {shown}", str(value),
+                                    fix="use a file made by these tools, or add its folder to "
+                                    "input_dirs", hub=hub)
+    return path
 
 
 def read_file(value: Any, *, field: str, hub: str) -> tuple[str, bytes]:
