@@ -31,12 +31,33 @@ from hub_core.ratelimit import key_fingerprint
 if TYPE_CHECKING:
     from hub_core.transport import Timeouts
 
-__all__ = ["DEFAULT_TIMEOUT", "JOURNAL_NAME", "MediaBase"]
+__all__ = ["DEFAULT_TIMEOUT", "JOURNAL_NAME", "MediaBase", "pick_model"]
 
 DEFAULT_TIMEOUT = 900.0
 """Seconds ``wait`` waits by default (gap 9: 15 minutes)."""
 JOURNAL_NAME = ".ai-hubs-jobs.sqlite3"
 _M = TypeVar("_M", bound="MediaBase")
+
+
+def pick_model(profile: HubProfile, operation: str, model: str | None) -> str:
+    """``model`` in the hub's id style, or the hub's default for ``operation``.
+
+    Raises:
+        HubInputError: an empty model id.
+        UnsupportedFeatureError: no model given and the hub has no default for ``operation``.
+    """
+    if model is not None:
+        if not isinstance(model, str) or not model.strip():
+            raise HubInputError.invalid("model", "must be a non-empty model id", model,
+                                        fix="pass None for the hub's default", hub=profile.name)
+        return profile.normalize_model(model)
+    default = profile.media_models.get(operation)
+    if default is None:
+        raise UnsupportedFeatureError(
+            f"{profile.display_name} has no default model for {operation}; pass model=",
+            hub=profile.name, capability=operation,
+        )
+    return default
 
 
 class MediaBase:
@@ -173,18 +194,7 @@ class MediaBase:
 
     def model_for(self, operation: str, model: str | None) -> str:
         """``model``, or the hub's default for ``operation``."""
-        if model is not None:
-            if not isinstance(model, str) or not model.strip():
-                raise HubInputError.invalid("model", "must be a non-empty model id", model,
-                                            fix="pass None for the hub's default", hub=self.hub)
-            return self.profile.normalize_model(model)
-        default = self.profile.media_models.get(operation)
-        if default is None:
-            raise UnsupportedFeatureError(
-                f"{self.profile.display_name} has no default model for {operation}; pass "
-                "model=", hub=self.hub, capability=operation,
-            )
-        return default
+        return pick_model(self.profile, operation, model)
 
     def _run(self, flow: Flow[Any]) -> Any:
         return run_sync(self.client.transport, flow)

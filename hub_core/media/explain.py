@@ -68,8 +68,13 @@ def _job_words(exc: MediaJobError, hub: str, check_tool: str) -> str:
 
 def _api_words(exc: HubAPIError, hub: str) -> str:
     if isinstance(exc, InsufficientCreditsError):
-        return (f"Out of credits on {hub}: {exc}. Nothing was made. Ask the user to top up "
-                "the account, or use a cheaper model or option.")
+        unit = f" {exc.unit}" if exc.unit else ""
+        facts = [f"balance {exc.balance:g}{unit}"] if exc.balance is not None else []
+        if exc.required is not None:
+            facts.append(f"this call needs {exc.required:g}{unit}")
+        known = f" ({'; '.join(facts)})" if facts else ""
+        return (f"Out of credits on {hub}: {exc.message}{known}. Nothing was made. Ask the user "
+                "to top up the account, or use a cheaper model or option.")
     if isinstance(exc, RateLimitError):
         wait = f" (it asks to wait {exc.retry_after:g} s)" if exc.retry_after else ""
         return (f"{hub} is rate-limiting this key{wait}: {exc.message}. Nothing was made. "
