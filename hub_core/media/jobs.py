@@ -7,10 +7,10 @@ A job learns its state from one of three places:
 
 ``wait`` polls with backoff (x1.5 per poll up to 3 x ``poll_interval``) and jitter, honours
 the hub's ``Retry-After`` / ``openai-poll-after-ms``, retries failed polls (timeouts, 5xx,
-dropped connections) until its own timeout, then raises ``MediaJobTimeout`` carrying the job
-id; resuming by that id later never submits again. A failed job raises ``MediaJobError`` with
-the hub's reason. A succeeded job's files are downloaded; if that fails, ``download()``
-retries only the download.
+dropped connections, unreadable replies) until its own timeout, then raises
+``MediaJobTimeout`` carrying the job id; resuming by that id later never submits again. A
+failed job raises ``MediaJobError`` with the hub's reason. A succeeded job's files are
+downloaded; if that fails, ``download()`` retries only the download.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from hub_core.errors import (
     HubConnectionError,
     HubError,
     HubTimeoutError,
+    InvalidResponseError,
     MediaJobError,
     MediaJobTimeout,
     RateLimitError,
@@ -57,7 +58,9 @@ _DEFAULT_MIME = {"video": "video/mp4", "music": "audio/mpeg", "image": "image/pn
 
 
 def _poll_failure_is_transient(exc: HubError) -> bool:
-    if isinstance(exc, HubConnectionError | HubTimeoutError):
+    """Worth polling again: the network, a timeout, a retryable status, or an unreadable body
+    (a proxy's page or a cut reply; the transport retries it like a 502 and so does the wait)."""
+    if isinstance(exc, HubConnectionError | HubTimeoutError | InvalidResponseError):
         return True
     return isinstance(exc, HubAPIError) and exc.status_code in _RETRYABLE_POLL_STATUS
 
