@@ -110,3 +110,23 @@ def test_a_proxy_page_instead_of_the_video_stream_is_an_invalid_response(
         media.submit_video("a fox")
     _assert_kept_as_lost(media, caught.value)
     assert "text/html" in str(caught.value.__cause__)
+
+
+def test_a_line_that_is_not_json_in_the_video_stream_leaves_the_job_lost_not_failed(
+    hub_emulator: Any, media_of: Callable[..., HubMedia]
+) -> None:
+    media = media_of("electronhub")
+    hub_emulator.admin.fault(hub="electronhub", path=TH_VIDEO, method="POST", heartbeats=4,
+                             sse="malformed_line", after_chunks=2)
+    job = media.submit_video("a fox")
+    with pytest.raises(MediaJobError) as caught:
+        job.wait()
+    err = caught.value
+    assert err.status == "unknown" and "NOT submitted again" in str(err)
+    assert "not valid JSON" in str(err)
+    assert err.reason is None  # the hub gave no failure reason: it never said the job failed
+    record = media.job(job.job_id)
+    assert record is not None and record.phase == "lost" and record.status is None
+    assert [r.local_id for r in media.unfinished()] == [record.local_id]
+    (paid,) = _ledger(hub_emulator, media)["jobs"].values()
+    assert paid["submits"] == 1
