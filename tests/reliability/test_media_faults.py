@@ -130,3 +130,18 @@ def test_a_line_that_is_not_json_in_the_video_stream_leaves_the_job_lost_not_fai
     assert [r.local_id for r in media.unfinished()] == [record.local_id]
     (paid,) = _ledger(hub_emulator, media)["jobs"].values()
     assert paid["submits"] == 1
+
+
+@pytest.mark.parametrize("reply", [[], [{"url": 1}], {"data": 5}])
+def test_a_paid_image_reply_of_another_shape_is_a_typed_error_with_the_reply(
+    hub_emulator: Any, media_of: Callable[..., HubMedia], reply: Any
+) -> None:
+    """Found by fuzzing the reply readers: a 200 reply that is JSON but not an images object
+    escaped as AttributeError/TypeError after the call was paid for."""
+    media = media_of("electronhub")
+    hub_emulator.admin.fault(hub="electronhub", path="images/generations", method="POST",
+                             status=200, body=reply)
+    with pytest.raises(MediaJobError, match="gave no result URL") as caught:
+        media.generate_image("a fox")
+    assert caught.value.body == reply
+    assert media.unfinished() == []  # recorded as finished, with the reason in its note
