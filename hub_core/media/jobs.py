@@ -16,6 +16,7 @@ downloaded; if that fails, ``download()`` retries only the download.
 from __future__ import annotations
 
 import asyncio
+import math
 import random
 import threading
 import time
@@ -66,13 +67,19 @@ def _poll_failure_is_transient(exc: HubError) -> bool:
 
 
 def _server_delay(headers: Any) -> float | None:
-    """``openai-poll-after-ms`` (OpenAI videos), else ``Retry-After`` on a poll reply."""
+    """``openai-poll-after-ms`` (OpenAI videos), else ``Retry-After`` on a poll reply.
+
+    A value that is not a finite number is ignored (``nan`` once made the wait poll with no
+    pause at all until its deadline).
+    """
     raw = headers.get("openai-poll-after-ms") if headers else None
     if raw:
         try:
-            return max(float(raw), 0.0) / 1000.0
+            millis = float(raw)
         except ValueError:
-            pass
+            millis = math.nan
+        if math.isfinite(millis):
+            return max(millis, 0.0) / 1000.0
     return parse_retry_after(headers, reset_headers=False)
 
 

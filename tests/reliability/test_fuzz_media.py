@@ -28,6 +28,7 @@ from hub_core.media.dialects import (
     find_task_id,
 )
 from hub_core.media.images import image_items
+from hub_core.media.jobs import _server_delay  # the poll reply's delay header reader (pure)
 from hub_core.media.music import reply_urls
 from hub_core.media.results import decode_b64
 from hub_core.media.status import needs_action, normalize_status, parse_progress
@@ -214,3 +215,12 @@ def test_the_strategies_reach_json_a_hub_can_send() -> None:
     """Big integers and NaN are what ``json.loads`` gives for such replies, so they belong."""
     assert json.loads("1" + "0" * 400) == 10**400
     assert math.isnan(json.loads('{"progress": NaN}')["progress"])
+
+
+@FUZZ
+@given(st.dictionaries(st.sampled_from(["openai-poll-after-ms", "retry-after", "retry-after-ms"]),
+                       st.text(max_size=12) | NUMBERS.map(str), max_size=3))
+def test_the_delay_a_poll_reply_asks_for_is_finite_or_none(headers: dict[str, str]) -> None:
+    """A NaN delay made ``wait()`` poll with no pause at all until its deadline."""
+    delay = _server_delay(headers)
+    assert delay is None or (math.isfinite(delay) and delay >= 0)
