@@ -26,6 +26,7 @@ from hub_core.errors import (
     HubConnectionError,
     HubError,
     HubTimeoutError,
+    InsufficientCreditsError,
     InvalidResponseError,
     MediaJobError,
     StreamError,
@@ -125,6 +126,8 @@ def settle_failure(
         spend.unknown()  # the hub failed after taking the request: count it as maybe charged
     else:
         spend.refused()
+    if isinstance(exc, InsufficientCreditsError):
+        exc.fix = "top up, or pick a cheaper model, fewer images or a shorter duration"
     media.journal.update(record.local_id, phase="rejected", status="failed", note=str(exc)[:500])
     return exc
 

@@ -121,8 +121,10 @@ def test_a_failed_job_reports_the_hubs_reason(hub_emulator, media_for, hub, path
 def test_a_402_at_submit_is_insufficient_credits_and_not_retried(hub_emulator, media_for, hub):
     media = media_for(hub)
     hub_emulator.admin.set_account(hub, key_of(media), balance=0.01)
-    with pytest.raises(InsufficientCreditsError):
+    with pytest.raises(InsufficientCreditsError) as info:
         media.submit_video("a fox", duration=5 if hub == "tokenhub" else None)
+    assert "max_tokens" not in str(info.value)  # a media call has none: the fix says what helps
+    assert "cheaper model" in str(info.value)
     assert len(_posts(hub_emulator, media, TH_VIDEO)) == 1
     assert ledger_jobs(hub_emulator, media) == {}
     (record,) = media.journal.recent(media.hub, media.key_fp)
