@@ -225,8 +225,8 @@ class InsufficientCreditsError(HubAPIError):
         self.affordable_max_tokens = affordable_max_tokens
         self.required = required
         self.unit = unit
-        self.advice: str | None = None
-        """What to do, when the call was not a chat (media sets it); None: the chat advice."""
+        self.fix: str | None = None
+        """What to do, when the caller knows better than the default (media: no max_tokens)."""
 
     def __str__(self) -> str:
         """The hub's words, then what is left and what to do: ``... (balance 3 credits; ...)``."""
@@ -238,7 +238,7 @@ class InsufficientCreditsError(HubAPIError):
             facts.append(f"this call needs {self.required:g}{unit}")
         if self.affordable_max_tokens is not None:
             facts.append(f"you can afford max_tokens={self.affordable_max_tokens}")
-        facts.append(getattr(self, "advice", None) or "top up or lower max_tokens")
+        facts.append(getattr(self, "fix", None) or "top up or lower max_tokens")
         return f"{super().__str__()} ({'; '.join(facts)})"
 
 

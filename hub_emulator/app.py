@@ -208,11 +208,11 @@ class EmulatorApp:
         if drop in ("before_response", "after_accept"):
             await _drop(transport, receive)
             return
+        if fault is not None and fault.invalid_body == "truncated_json":
+            await _send_plain(send, out.status, await _cut_json(out), hdrs)
+            return
         if out.stream is not None:
             await _send_stream(out, hdrs, fault, transport, receive, send)
-            return
-        if fault is not None and fault.invalid_body == "truncated_json":
-            await _send_plain(send, out.status, _cut_json(out), hdrs)
             return
         if out.events is None:
             if drop == "after_chunks":
@@ -273,12 +273,23 @@ def _fault_body(ctx: Ctx, fault: Fault, status: int, task: bool) -> bytes:
     return ctx.dialect.error_body(status, message, task=task)
 
 
-def _cut_json(out: Out) -> bytes:
+async def _cut_json(out: Out) -> bytes:
     """The JSON reply (a stream's first event data) cut in half: a complete HTTP reply whose
-    body is not complete JSON, as a proxy that truncates bodies sends it."""
+    body is not complete JSON, as a proxy that truncates bodies sends it. A streamed body
+    (Electron Hub video) gives its first chunk; the handler has run (the job is charged)."""
     whole = out.body
     if out.events:
-        whole = out.events[0].split(b"\n", 1)[0].removeprefix(b"data: ")
+        whole = out.events[0]
+    elif out.stream is not None:
+        whole = b""
+        async for chunk in out.stream:
+            whole = chunk
+            break
+        aclose = getattr(out.stream, "aclose", None)
+        if aclose is not None:
+            await aclose()
+    if out.events or out.stream is not None:
+        whole = whole.strip().split(b"\n", 1)[0].removeprefix(b"data: ")
     return whole[: max(1, len(whole) // 2)]
 
 

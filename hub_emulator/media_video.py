@@ -11,6 +11,7 @@ from typing import Any
 
 from . import jsonutil
 from . import media_encode as enc
+from .faults import Fault
 from .media_catalog import lookup
 from .media_jobs import (
     MP4_TYPE,
@@ -145,16 +146,58 @@ def _frame(obj: dict[str, Any], framing: str, index: int, last: bool) -> bytes:
     return b"data: " + line + b"\n\n" if sse else line + b"\n"
 
 
-async def _hold(ctx: Ctx, job: MediaJob, framing: str, heartbeats: int | None
+_MALFORMED_LINE = b'{"heartbeat": true, "status": '
+_UNKNOWN_EVENTS = ({"type": "ping", "object": "hub.keepalive"}, 1)
+
+
+def _framed(line: bytes, framing: str) -> bytes:
+    return b"data: " + line + b"\n\n" if framing != "bare" else line + b"\n"
+
+
+def _sse_fault(ctx: Ctx, job: MediaJob, fault: Fault, framing: str) -> tuple[list[bytes], bool]:
+    """What an ``sse=`` fault puts into the video stream after K heartbeats, and whether the
+    stream then ends (error event, no result); ``missing_done``/``heartbeats`` change nothing
+    (this stream has no ``[DONE]`` and is heartbeats already)."""
+    mode = fault.sse
+    if mode == "malformed_line":
+        return [_framed(_MALFORMED_LINE, framing)], False
+    if mode == "unknown_event":
+        return [_framed(jsonutil.dumps(e), framing) for e in _UNKNOWN_EVENTS], False
+    if mode == "error_event":
+        status = fault.status or 500
+        job.fail_reason = f"Injected fault: HTTP {status}"
+        job.seconds = job.elapsed()
+        return [_framed(jsonutil.dumps(ctx.dialect.error_obj(status, job.fail_reason)),
+                        framing)], True
+    if mode == "no_finish":
+        return [], True
+    return [], False
+
+
+async def _hold(ctx: Ctx, job: MediaJob, framing: str, fault: Fault | None
                 ) -> AsyncIterator[bytes]:
-    """Heartbeats while the job runs (or exactly ``heartbeats`` of them), then the result."""
+    """Heartbeats while the job runs (or exactly ``heartbeats`` of them), then the result.
+
+    An ``sse=`` fault acts after ``after_chunks`` heartbeats (default 2): a line that is not
+    JSON, events of unknown shape, the hub's error event (the stream ends), or the end of the
+    stream with no result.
+    """
     interval = ctx.state.media.config.heartbeat_interval
+    heartbeats = fault.heartbeats if fault is not None else None
+    inject_at = (fault.after_chunks or 2) if fault is not None and fault.sse else None
     sent = 0
     while (sent < heartbeats) if heartbeats is not None else job.status() in ("queued",
                                                                                  "running"):
         yield _frame({"heartbeat": True, "status": "processing",
                       "progress": round(100 * job.progress())}, framing, sent, False)
         sent += 1
+        if sent == inject_at:
+            assert fault is not None
+            lines, ends = _sse_fault(ctx, job, fault, framing)
+            for line in lines:
+                yield line
+            if ends:
+                return
         await asyncio.sleep(interval)
     if heartbeats is not None and job.status() in ("queued", "running"):
         job.seconds = job.elapsed()  # the fault decides when it ends
@@ -187,10 +230,9 @@ async def eh_stream(ctx: Ctx) -> Out:
     fault = ctx.fault
     framing = (fault.framing if fault is not None and fault.framing
                else ctx.state.media.config.video_framing)
-    heartbeats = fault.heartbeats if fault is not None else None
     return Out(200, content_type="text/event-stream; charset=utf-8",
                headers={"cache-control": "no-cache", "x-job-id": job.id},
-               stream=_hold(ctx, job, framing, heartbeats), model=spec.id, credits=job.credits)
+               stream=_hold(ctx, job, framing, fault), model=spec.id, credits=job.credits)
 
 
 register("tokenhub", "api", "POST", "videos/generations", th_submit, paid=True)

@@ -9,6 +9,7 @@ attached, so nothing paid for is lost and nothing is silently mislabelled.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -33,7 +34,9 @@ from hub_core.media.validate import (
 if TYPE_CHECKING:
     from hub_core.media.base import MediaBase
 
-__all__ = ["Transcription", "speech_flow", "speech_mime", "transcribe_flow"]
+__all__ = [
+    "Transcription", "speech_flow", "speech_mime", "transcribe_flow", "transcription_fields",
+]
 
 SPEECH_MAX_CHARS = 4096
 _CONTAINERS = frozenset({"audio/wav", "audio/ogg", "audio/flac", "audio/mp4", "video/mp4"})
@@ -132,19 +135,35 @@ def transcribe_flow(
     record, response, spend = yield from paid_call(media, sub, send_once(call))
     record = accept(media, record, spend, None, phase="finished", status="succeeded",
                     progress=1.0)
-    if as_json:
-        raw: Any = response.json()
-        text = str(raw.get("text", "")) if isinstance(raw, dict) else str(raw)
-    else:
-        raw = text = response.text()
-    info = raw if isinstance(raw, dict) else {}
-    duration = info.get("duration")
-    segments = info.get("segments")
+    raw: Any = response.json() if as_json else response.text()
+    text, language, duration, segments = transcription_fields(raw)
     return Transcription(
         text=text, response_format=response_format, job_id=record.id, hub=hub, model=model,
-        language=info.get("language"),
-        duration=float(duration) if isinstance(duration, int | float) else None,
-        segments=tuple(s for s in segments if isinstance(s, dict))
-        if isinstance(segments, list) else (),
-        cost=sub.cost, raw=raw,
+        language=language, duration=duration, segments=segments, cost=sub.cost, raw=raw,
     )
+
+
+def transcription_fields(
+    raw: Any,
+) -> tuple[str, str | None, float | None, tuple[dict[str, Any], ...]]:
+    """``(text, language, duration, segments)`` of a transcription reply (JSON or plain text);
+    a field of the wrong type is None or empty (the whole reply stays in ``raw``)."""
+    text = str(raw.get("text", "")) if isinstance(raw, dict) else str(raw)
+    info = raw if isinstance(raw, dict) else {}
+    language = info.get("language")
+    segments = info.get("segments")
+    return (
+        text, language if isinstance(language, str) else None, _seconds(info.get("duration")),
+        tuple(s for s in segments if isinstance(s, dict)) if isinstance(segments, list) else (),
+    )
+
+
+def _seconds(value: Any) -> float | None:
+    """A finite number of seconds, or None (JSON allows NaN and integers of any size)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    try:
+        seconds = float(value)
+    except OverflowError:
+        return None
+    return seconds if math.isfinite(seconds) else None

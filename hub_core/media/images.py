@@ -33,7 +33,7 @@ from hub_core.media.validate import (
 if TYPE_CHECKING:
     from hub_core.media.base import MediaBase
 
-__all__ = ["edit_flow", "generate_flow", "variations_flow"]
+__all__ = ["edit_flow", "generate_flow", "image_items", "variations_flow"]
 
 ENHANCE_HEADER = "X-ChainHub-Enhance-Prompt"
 RESPONSE_FORMATS = ("url", "b64_json")
@@ -54,16 +54,27 @@ def _image_reply_flow(media: MediaBase, sub: Submission, call: Call) -> Flow[Med
     """POST once (journal first), then write ``b64_json`` items or download ``url`` items."""
     record, response, spend = yield from paid_call(media, sub, send_once(call))
     reply = response.json()
-    items = [item for item in (reply.get("data") or []) if isinstance(item, dict)]
+    b64s, urls = image_items(reply)
     record = accept(media, record, spend, None, phase="accepted", status="succeeded")
     job = MediaJob(media, record)
     job.status, job.raw = "succeeded", reply
-    blobs = [decode_b64(str(item["b64_json"]), hub=media.hub) for item in items
-             if item.get("b64_json")]
+    blobs = [decode_b64(text, hub=media.hub) for text in b64s]
     if blobs:
         return job._deliver([(data, blob_mime(data, None, "image/png")) for data in blobs])
-    job.urls = tuple(str(item["url"]) for item in items if item.get("url"))
+    job.urls = urls
     return (yield from job._finish_flow())
+
+
+def image_items(reply: Any) -> tuple[list[str], tuple[str, ...]]:
+    """The ``b64_json`` strings and the ``url``s of an images reply's ``data`` items.
+
+    A reply of another shape gives neither (the caller then raises ``MediaJobError`` with the
+    reply attached: the call was paid, so its reply is kept, never a bare AttributeError).
+    """
+    data = reply.get("data") if isinstance(reply, dict) else None
+    items = [item for item in data if isinstance(item, dict)] if isinstance(data, list) else []
+    b64s = [value for item in items if isinstance(value := item.get("b64_json"), str) and value]
+    return b64s, tuple(url for item in items if isinstance(url := item.get("url"), str) and url)
 
 
 def generate_flow(

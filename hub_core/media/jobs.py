@@ -7,15 +7,16 @@ A job learns its state from one of three places:
 
 ``wait`` polls with backoff (x1.5 per poll up to 3 x ``poll_interval``) and jitter, honours
 the hub's ``Retry-After`` / ``openai-poll-after-ms``, retries failed polls (timeouts, 5xx,
-dropped connections) until its own timeout, then raises ``MediaJobTimeout`` carrying the job
-id; resuming by that id later never submits again. A failed job raises ``MediaJobError`` with
-the hub's reason. A succeeded job's files are downloaded; if that fails, ``download()``
-retries only the download.
+dropped connections, unreadable replies) until its own timeout, then raises
+``MediaJobTimeout`` carrying the job id; resuming by that id later never submits again. A
+failed job raises ``MediaJobError`` with the hub's reason. A succeeded job's files are
+downloaded; if that fails, ``download()`` retries only the download.
 """
 
 from __future__ import annotations
 
 import asyncio
+import math
 import random
 import threading
 import time
@@ -30,6 +31,7 @@ from hub_core.errors import (
     HubConnectionError,
     HubError,
     HubTimeoutError,
+    InvalidResponseError,
     MediaJobError,
     MediaJobTimeout,
     RateLimitError,
@@ -57,20 +59,27 @@ _DEFAULT_MIME = {"video": "video/mp4", "music": "audio/mpeg", "image": "image/pn
 
 
 def poll_failure_is_transient(exc: HubError) -> bool:
-    """Whether a failed poll is worth another try (timeouts, dropped connections, 408/429/5xx)."""
-    if isinstance(exc, HubConnectionError | HubTimeoutError):
+    """Worth polling again: the network, a timeout, a retryable status, or an unreadable body
+    (a proxy's page or a cut reply; the transport retries it like a 502 and so does the wait)."""
+    if isinstance(exc, HubConnectionError | HubTimeoutError | InvalidResponseError):
         return True
     return isinstance(exc, HubAPIError) and exc.status_code in _RETRYABLE_POLL_STATUS
 
 
 def _server_delay(headers: Any) -> float | None:
-    """``openai-poll-after-ms`` (OpenAI videos), else ``Retry-After`` on a poll reply."""
+    """``openai-poll-after-ms`` (OpenAI videos), else ``Retry-After`` on a poll reply.
+
+    A value that is not a finite number is ignored (``nan`` once made the wait poll with no
+    pause at all until its deadline).
+    """
     raw = headers.get("openai-poll-after-ms") if headers else None
     if raw:
         try:
-            return max(float(raw), 0.0) / 1000.0
+            millis = float(raw)
         except ValueError:
-            pass
+            millis = math.nan
+        if math.isfinite(millis):
+            return max(millis, 0.0) / 1000.0
     return parse_retry_after(headers, reset_headers=False)
 
 

@@ -24,15 +24,16 @@ from hub_core.media.validate import check_prompt
 if TYPE_CHECKING:
     from hub_core.media.base import MediaBase
 
-__all__ = ["music_dialect", "music_flow"]
+__all__ = ["music_dialect", "music_flow", "reply_urls"]
 
 
-def _reply_urls(reply: Any) -> tuple[str, ...]:
+def reply_urls(reply: Any) -> tuple[str, ...]:
+    """The result URLs of Electron Hub's one-call music reply (``data`` items or top level)."""
     items = reply.get("data") if isinstance(reply, dict) else None
     if isinstance(items, dict):
         items = [items]
-    urls = [item.get("url") or item.get("audio_url") for item in items or []
-            if isinstance(item, dict)]
+    urls = [item.get("url") or item.get("audio_url")
+            for item in (items if isinstance(items, list) else []) if isinstance(item, dict)]
     if not urls and isinstance(reply, dict):
         urls = [reply.get("url") or reply.get("audio_url")]
     return tuple(u for u in urls if isinstance(u, str) and u)
@@ -89,7 +90,7 @@ def music_flow(
     declared = base_type(response.headers.get("content-type"))
     if declared is not None and "json" in declared:
         job.raw = reply = response.json()
-        job.urls = _reply_urls(reply)
+        job.urls = reply_urls(reply)
         yield from job._finish_flow()  # downloads; no URL raises with the reply attached
         return job
     job._deliver([(response.content, blob_mime(response.content, declared, "audio/mpeg"))])

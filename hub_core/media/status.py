@@ -11,6 +11,7 @@ Example:
 from __future__ import annotations
 
 import math
+import sys
 from typing import Literal
 
 __all__ = [
@@ -61,6 +62,7 @@ _WORDS: dict[str, Status] = {
     "expired": "failed",
 }
 
+_LARGEST_FLOAT = int(sys.float_info.max)
 _ACTION_WORDS = frozenset({"modal"})
 """Midjourney ``MODAL``: the hub waits for a follow-up request, so polling on is pointless."""
 
@@ -90,13 +92,15 @@ def parse_progress(value: object) -> float | None:
 
     ``"42%"`` and integers are percentages (``42`` -> 0.42; OpenAI videos send 0-100);
     a float from 0 to 1 is already a fraction; a float above 1 is a percentage. Results are
-    clamped to 0..1.
+    clamped to 0..1; negative, infinite, NaN and integers too large for a float give None.
     """
     if value is None or isinstance(value, bool):
         return None
     percent: bool
     number: float
     if isinstance(value, int):
+        if abs(value) > _LARGEST_FLOAT:  # JSON integers have no size limit; floats do
+            return None
         number, percent = float(value), True
     elif isinstance(value, float):
         number, percent = value, value > 1.0

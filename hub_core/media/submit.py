@@ -7,9 +7,10 @@ transport retries only what never reached the hub, or a 429), then classify what
 - the hub answered: the caller parses the reply (:func:`accept`);
 - the hub refused (402, 400, ...): the row is ``rejected``, the budget hold released, the
   typed error raised as is (``InsufficientCreditsError`` for a 402: never retried);
-- the request went out but the reply never came back (connection cut, read timeout): the row
-  is ``lost`` and :class:`~hub_core.errors.MediaJobError` says the job may exist and why it was
-  not submitted again (it could be paid twice).
+- the request went out but the reply never came back (connection cut, read timeout), or came
+  back 2xx but unreadable (JSON cut short, a proxy's page): the row is ``lost`` and
+  :class:`~hub_core.errors.MediaJobError` says the job may exist and why it was not submitted
+  again (it could be paid twice).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from hub_core.errors import (
     HubError,
     HubTimeoutError,
     InsufficientCreditsError,
+    InvalidResponseError,
     MediaJobError,
     StreamError,
 )
@@ -64,15 +66,26 @@ class Submission:
         return Spend(media.budget, media.profile, self.model, self.kind, self.cost)
 
 
+def _unreadable_success(exc: BaseException | None) -> bool:
+    """A 2xx whose body could not be read: the hub (or what answered for it) said yes."""
+    return isinstance(exc, InvalidResponseError) and 200 <= exc.status_code < 300
+
+
 def reply_was_lost(exc: BaseException) -> bool:
-    """True when the request may have reached the hub but no answer came back."""
+    """True when the request may have reached the hub but no answer came back that can be read.
+
+    A 2xx reply that is not valid JSON counts: the hub may have taken the job (a cut reply is
+    its acceptance, cut), so it is never treated as a refusal the caller may simply retry.
+    """
     if isinstance(exc, HubConnectionError):
         return exc.sent
     if isinstance(exc, HubTimeoutError):
         return exc.phase in ("read", "write")
-    if isinstance(exc, StreamError):
-        return not isinstance(exc.error, HubAPIError)  # a cut stream, not an error event
-    return not isinstance(exc, HubError)  # cancelled or interrupted mid-request
+    if isinstance(exc, StreamError):  # a cut or unreadable stream, not the hub's error event
+        return not isinstance(exc.error, HubAPIError) or _unreadable_success(exc.error)
+    if isinstance(exc, HubError):
+        return _unreadable_success(exc)
+    return True  # cancelled or interrupted mid-request
 
 
 def lost_error(media: MediaBase, record: JobRecord, why: str) -> MediaJobError:
@@ -96,9 +109,12 @@ def settle_failure(
         exc = exc.error  # the stream's first event was the hub's refusal (e.g. a 402)
     if reply_was_lost(exc):
         spend.unknown()
-        why = "its reply was lost" if isinstance(exc, HubError) else (
-            f"the call was interrupted ({type(exc).__name__}) before the reply came"
-        )
+        if _unreadable_success(exc):
+            why = "its reply could not be read (a success status with a body that is not JSON)"
+        elif isinstance(exc, HubError):
+            why = "its reply was lost"
+        else:
+            why = f"the call was interrupted ({type(exc).__name__}) before the reply came"
         detail = str(exc) if isinstance(exc, HubError) else type(exc).__name__
         record = media.journal.update(record.local_id, phase="lost", status=None, note=detail)
         if not isinstance(exc, HubError):
@@ -106,13 +122,12 @@ def settle_failure(
         err = lost_error(media, record, why)
         err.__cause__ = exc
         return err
-    if isinstance(exc, InsufficientCreditsError):
-        exc.advice = ("top up, or pick a cheaper model, fewer images or a shorter clip; nothing "
-                      "was made and the job was not retried")
     if isinstance(exc, HubAPIError) and exc.status_code >= 500:
         spend.unknown()  # the hub failed after taking the request: count it as maybe charged
     else:
         spend.refused()
+    if isinstance(exc, InsufficientCreditsError):
+        exc.fix = "top up, or pick a cheaper model, fewer images or a shorter duration"
     media.journal.update(record.local_id, phase="rejected", status="failed", note=str(exc)[:500])
     return exc
 

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from hub_core.errors import HubAPIError, HubInputError, StreamError
+from hub_core.errors import HubAPIError, HubInputError, InvalidResponseError, StreamError
 from hub_core.media.dialects import DIALECTS, JobState, electronhub_event
 from hub_core.media.effects import CloseStream, Flow, NextEvent, OpenStream, run_async, run_sync
 from hub_core.media.jobs import MediaJob, StreamRunner
@@ -149,12 +149,22 @@ def _follow_flow(
             try:
                 event = yield NextEvent(stream)
             except StreamError as exc:
-                if not isinstance(exc.error, HubAPIError):  # cut, not the hub's error event
+                failure = _hub_failure(exc)
+                if failure is None:  # cut or unreadable, not the hub's error event
                     raise _stream_lost(media, record, f"the stream broke ({exc.message})"
                                        ) from exc
-                event = {"error": exc.error.message}  # the hub's failure event, in its words
+                event = {"error": failure.message}  # the hub's failure event, in its words
     finally:
         yield CloseStream(stream)
+
+
+def _hub_failure(exc: StreamError) -> HubAPIError | None:
+    """The hub's error event, or None for a cut stream or a line that is not JSON (a garbled
+    line says nothing about the job, which the hub may still finish and charge for)."""
+    err = exc.error
+    if isinstance(err, HubAPIError) and not isinstance(err, InvalidResponseError):
+        return err
+    return None
 
 
 def _stream_lost(media: MediaBase, record: JobRecord, why: str) -> BaseException:

@@ -81,9 +81,13 @@ def not_sse(transport: Transport, resp: httpx.Response, body: bytes, model: str 
 def _is_sse(resp: httpx.Response, json_lines: bool) -> bool:
     if not 200 <= resp.status_code < 300:
         return False
-    # JSON-lines streams (Electron Hub video) come with any content type; error lines in them
-    # are still mapped, as StreamError(error=...)
-    return json_lines or "text/event-stream" in resp.headers.get("content-type", "")
+    ctype = resp.headers.get("content-type", "")
+    # JSON-lines streams (Electron Hub video) come with any content type but a web page (a
+    # proxy's HTML is read whole and raised as InvalidResponseError, not skipped line by line
+    # into "the stream ended"); error lines in them are still mapped, as StreamError(error=...)
+    if json_lines:
+        return "text/html" not in ctype
+    return "text/event-stream" in ctype
 
 
 class _EventStreamBase:

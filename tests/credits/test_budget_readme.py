@@ -1,34 +1,21 @@
-"""README's "Budgets and usage totals" section runs as written, against the emulator.
+"""README's "Budgets and usage totals" blocks leave figures that equal the emulator's ledger.
 
-Each python block runs with ``exec`` (keys and base URLs from the ``<HUB>_*`` variables, as a
-user's would be); a ``# -> text`` comment is output that must appear. The figures the blocks
-leave behind are then checked against the emulator's ledger.
+tests/test_readme.py runs every README block and checks what it prints; this test also compares
+what the budget and usage blocks leave behind with the ledger of the keys they used.
 """
 
 from __future__ import annotations
 
-import contextlib
-import io
 import math
 import os
-import re
 import uuid
-from pathlib import Path
 from typing import Any
 
 import pytest
 from budget_support import PREFIX, ledger
+from readme_support import blocks, run
 
-README = Path(__file__).resolve().parents[2] / "README.md"
-HEADING = "## Budgets and usage totals"
-BLOCK = re.compile(r"```python\n(.*?)```", re.DOTALL)
-
-
-def blocks() -> list[str]:
-    text = README.read_text(encoding="utf-8")
-    start = text.index(HEADING)
-    end = text.find("\n## ", start + len(HEADING))
-    return BLOCK.findall(text[start : end if end != -1 else len(text)])
+SECTION = "Budgets and usage totals"
 
 
 @pytest.fixture
@@ -39,20 +26,12 @@ def readme_env(hub_emulator: Any, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def run_block(index: int) -> dict[str, Any]:
-    code = blocks()[index]
-    namespace: dict[str, Any] = {}
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        exec(compile(code, f"README.md budgets block {index + 1}", "exec"), namespace)
-    expected = re.findall(r"# -> (.+)", code)
-    assert expected, "every block shows what it prints"
-    for text in expected:
-        assert text.strip() in out.getvalue(), out.getvalue()
+    namespace, _ = run(blocks(section=SECTION)[index])
     return namespace
 
 
 def test_the_section_has_three_blocks() -> None:
-    assert len(blocks()) == 3
+    assert len(blocks(section=SECTION)) == 3
 
 
 def test_budget_block(hub_emulator: Any, readme_env: None) -> None:

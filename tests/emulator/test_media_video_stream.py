@@ -100,3 +100,52 @@ def test_video_rules_and_credits(hub_emulator: Emulator, hub_key: Callable[[str]
     assert poor.json()["error"]["message"] == ("Insufficient balance. You have 50 credits, "
                                                "this request needs 100.")
     assert jobs(hub_emulator, "electronhub", key) == {}
+
+
+def _raw_lines(emu: Emulator, key: str, **fault: Any) -> list[str]:
+    emu.admin.fault(hub="electronhub", path="videos/generations", heartbeats=4, **fault)
+    return _lines(emu, key)
+
+
+def test_sse_faults_act_after_k_heartbeats(hub_emulator: Emulator,
+                                           hub_key: Callable[[str], str]) -> None:
+    """``sse=`` faults reach the held-open video stream too (the fault matrix's SSE rows)."""
+    malformed = _raw_lines(hub_emulator, hub_key("electronhub"), sse="malformed_line",
+                           after_chunks=3)
+    assert len(malformed) == 6 and [bool(_event(x).get("heartbeat")) for x in malformed[:3]] \
+        == [True] * 3
+    with pytest.raises(ValueError):
+        json.loads(malformed[3])  # the fourth line is not JSON; the stream then goes on
+    assert "url" in _event(malformed[-1])["data"][0]
+
+    unknown = _raw_lines(hub_emulator, hub_key("electronhub"), sse="unknown_event",
+                         after_chunks=1)
+    assert [_event(x) for x in unknown[1:3]] == [{"type": "ping", "object": "hub.keepalive"}, 1]
+    assert "url" in _event(unknown[-1])["data"][0]
+
+    key = hub_key("electronhub")
+    failed = _raw_lines(hub_emulator, key, sse="error_event", status=502, after_chunks=2)
+    assert len(failed) == 3
+    assert _event(failed[-1])["error"]["code"] == 502  # the hub's error object, then the end
+    (job,) = jobs(hub_emulator, "electronhub", key).values()
+    assert job["status"] == "failed"
+
+    ended = _raw_lines(hub_emulator, hub_key("electronhub"), sse="no_finish", after_chunks=2)
+    assert [bool(_event(x).get("heartbeat")) for x in ended] == [True, True]  # no result
+    assert hub_emulator.admin.faults() == []
+
+
+def test_truncated_json_cuts_the_first_event_of_the_stream(
+    hub_emulator: Emulator, hub_key: Callable[[str], str]
+) -> None:
+    key = hub_key("electronhub")
+    hub_emulator.admin.fault(hub="electronhub", path="videos/generations",
+                             invalid_body="truncated_json")
+    resp = httpx.post(f"{hub_emulator.base_url('electronhub')}/videos/generations",
+                      headers=auth(key), json={"model": "t2v-turbo", "prompt": "a boat"})
+    assert resp.status_code == 200 and resp.headers["content-type"] == "application/json"
+    assert resp.content.startswith(b'{"heartbeat":')
+    with pytest.raises(ValueError):
+        resp.json()
+    (job,) = jobs(hub_emulator, "electronhub", key).values()
+    assert job["submits"] == 1  # the handler ran: the job was taken and charged

@@ -1,17 +1,16 @@
 """The clients of the fault matrix ("columns"): each runs one call against the emulator.
 
-A column is one function ``run(setup) -> Outcome`` plus one line in ``COLUMNS``. It catches
-nothing but what the call raises, and records what the user already received (stream text) so a
-cell can check that partial output was kept. Media submit / poll columns join here once the media
-core lands: write ``def media_submit(setup) -> Outcome`` and add
-``Column("media submit", "images/generations", False, media_submit, once_per_job)``.
+A column is one function ``run(setup) -> Outcome`` plus one line in ``CHAT_COLUMNS`` (or
+``reliab_media.MEDIA_COLUMNS``). It catches nothing but what the call raises, and records what
+the user already received (stream text) so a cell can check that partial output was kept.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from llama_index.core.base.llms.types import ChatMessage
@@ -29,12 +28,15 @@ EXPECTED_REPLY = f'You said: "{PROMPT}"'
 
 @dataclass(frozen=True)
 class Setup:
-    """Where and how a column's client talks: the hub base URL, a fresh key, retries, timeout."""
+    """Where and how a column's client talks: the hub base URL, a fresh key, retries, timeout;
+    the emulator (for a column's own set-up requests) and a folder for files and journals."""
 
     base_url: str
     key: str
     max_retries: int = 1
     timeout: float | None = None
+    emulator: Any = None
+    workdir: Path | None = None
 
     def client_kwargs(self) -> dict[str, Any]:
         """Constructor arguments every client class shares (no client-side rate limit)."""
@@ -55,6 +57,10 @@ class Outcome:
     error: BaseException | None = None
     shown: str = ""
     """Text the caller had already received when the error came (streams only)."""
+    job_id: str | None = None
+    """Media: the job the answer is, or the error names."""
+    unfinished: tuple[str, ...] = ()
+    """Media: journal ids still unfinished after the call (a job kept for resume or review)."""
 
 
 def _chat_lc(setup: Setup) -> ChatHub:
@@ -134,14 +140,24 @@ class Column:
     path: str
     stream: bool
     run: Callable[[Setup], Outcome]
-    ledger_check: Callable[[dict[str, Any]], None] | None = None
+    ledger_check: Callable[[dict[str, Any], Outcome], None] | None = None
+    hub: str = HUB
+    method: str | None = None
+    """Faults match only this HTTP method (media: the submit POST or the poll GETs)."""
+    counted: Callable[[Mapping[str, Any]], bool] | None = None
+    """Which ledger rows the cell's request count covers (None: every request of the key)."""
+    fault_extra: Mapping[str, Any] = field(default_factory=dict)
+    """Fields added to every fault of this column (e.g. how long the job takes)."""
+    answer_prefix: str = EXPECTED_REPLY
+    """How a whole answer starts (chat: the scripted reply)."""
 
 
-COLUMNS: tuple[Column, ...] = (
+CHAT_COLUMNS: tuple[Column, ...] = (
     Column("lc invoke", "chat/completions", False, lc_invoke),
     Column("lc stream", "chat/completions", True, lc_stream),
     Column("li chat", "chat/completions", False, li_chat),
     Column("li stream", "chat/completions", True, li_stream),
-    Column("embeddings", "embeddings", False, lc_embed),
+    Column("embeddings", "embeddings", False, lc_embed, answer_prefix="2 vectors of "),
 )
-"""The matrix columns; ``li_embed`` is used by the focused defect tests."""
+"""The chat and embeddings columns; ``li_embed`` is used by the focused defect tests. The
+matrix adds ``reliab_media.MEDIA_COLUMNS`` (``reliab_matrix.COLUMNS``)."""

@@ -10,12 +10,12 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from reliab_columns import COLUMNS, HUB, Setup, li_embed
+from reliab_columns import CHAT_COLUMNS, HUB, Setup, li_embed
 
 from hub_core.errors import HubAPIError, InvalidResponseError, StreamError
 from hub_core.transport import Transport
 
-BY_NAME = {c.name: c for c in COLUMNS}
+BY_NAME = {c.name: c for c in CHAT_COLUMNS}
 CALLS = [BY_NAME["lc invoke"], BY_NAME["li chat"], BY_NAME["embeddings"], BY_NAME["lc stream"],
          BY_NAME["li stream"]]
 

@@ -12,14 +12,14 @@ from typing import Any
 
 import pytest
 from llama_index.core.base.llms.types import ChatMessage
-from reliab_columns import CHAT_MODEL, COLUMNS, EXPECTED_REPLY, HUB, PROMPT, Setup
+from reliab_columns import CHAT_COLUMNS, CHAT_MODEL, EXPECTED_REPLY, HUB, PROMPT, Setup
 
 from hub_core import HubClient
 from hub_core.errors import InvalidResponseError, StreamError
 from langchain_hub import ChatHub
 from llamaindex_hub import HubLLM
 
-STREAMS = [c for c in COLUMNS if c.stream]
+STREAMS = [c for c in CHAT_COLUMNS if c.stream]
 K = 3
 """Events the emulator sends before the broken one: role chunk + two content chunks."""
 

@@ -10,10 +10,7 @@ log. The README's "Scaling out with Ray" block runs here too, in the same Ray se
 
 from __future__ import annotations
 
-import contextlib
 import importlib.util
-import io
-import re
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,6 +19,7 @@ from types import ModuleType
 import numpy as np
 import pytest
 import ray  # the `ray` extra is in `dev`: make test installs it, so this never skips
+from readme_support import blocks, run
 
 from ai_hubs_ray import SharedRateLimit, share_rate_limit
 from hub_emulator import Emulator
@@ -105,23 +103,13 @@ def test_shared_limit_pickles_without_the_key(ray_session: str) -> None:
         limit.close()
 
 
-README = ROOT / "README.md"
-SECTION = "## Scaling out with Ray"
+SECTION = "Scaling out with Ray"  # the README section this test runs (see tests/test_readme.py)
 
 
 def test_readme_section_runs(ray_session: str, hub_emulator: Emulator,
                              monkeypatch: pytest.MonkeyPatch) -> None:
-    text = README.read_text(encoding="utf-8")
-    section = text[text.index(SECTION):]
-    section = section[: section.index("\n## ", 1)]
-    blocks = re.findall(r"```python\n(.*?)```", section, re.DOTALL)
-    assert len(blocks) == 1
+    (block,) = blocks(section=SECTION)
     monkeypatch.setenv("ELECTRONHUB_API_KEY", f"ek-readme-{uuid.uuid4().hex}")
     monkeypatch.setenv("ELECTRONHUB_BASE_URL", hub_emulator.base_url("electronhub"))
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        exec(compile(blocks[0], "README.md Scaling out with Ray", "exec"), {})
-    expected = re.findall(r"# -> (.+)", blocks[0])
-    assert expected
-    for line in expected:
-        assert line.strip() in out.getvalue(), out.getvalue()
+    assert block.expected
+    run(block)  # checks every "# -> ..." line against what it printed
