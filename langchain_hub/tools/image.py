@@ -61,31 +61,32 @@ class HubImageGenerationTool(HubMediaTool):
 
             from langchain_hub.tools import HubImageGenerationTool
 
-            tool = HubImageGenerationTool(hub="electronhub", model="dall-e-2", api_key="ek-demo",
+            tool = HubImageGenerationTool(hub="electronhub", model="dall-e-3", api_key="ek-demo",
                                           base_url=emu.base_url("electronhub"), rpm=0,
                                           output_dir="media-out")
-            tool.args  # prompt, size (256x256, 512x512 or 1024x1024), n (1 to 10; its price)
+            tool.args["n"]["description"]  # 'How many images to make: exactly 1. Price: 20 ...'
 
-    Invoke with args (the content only):
+    Invoke with args (the content only: a text block, then the image block):
         .. code-block:: python
 
-            text = tool.invoke({"prompt": "a red fox in the snow", "size": "256x256"})
-            # 'Made 1 image with dall-e-2 on Electron Hub (cost: 10 credits). Files: /.../x.png...'
+            content = tool.invoke({"prompt": "a red fox in the snow", "size": "1024x1024"})
+            content[0]["text"]
+            # 'Made 1 image with dall-e-3 on Electron Hub (cost: 20 credits). Files: /.../x.png...'
 
     Invoke with a ToolCall (content and artifact, as an agent does):
         .. code-block:: python
 
             message = tool.invoke({"name": tool.name, "id": "call-1", "type": "tool_call",
-                                   "args": {"prompt": "a lighthouse", "size": "512x512"}})
+                                   "args": {"prompt": "a lighthouse", "size": "1792x1024"}})
             message.content[1]["type"]  # 'image': the model can look at it
             message.artifact["paths"]   # ['/.../media-out/image-..._0.png']
-            message.artifact["cost"]    # {'amount': 10.0, 'unit': 'credits'}
+            message.artifact["cost"]    # {'amount': 20.0, 'unit': 'credits'}
 
     Async (a native ``_arun``, no thread):
         .. code-block:: python
 
             message = await tool.ainvoke({"name": tool.name, "id": "call-2", "type": "tool_call",
-                                          "args": {"prompt": "a boat", "size": "256x256"}})
+                                          "args": {"prompt": "a boat", "size": "1024x1024"}})
 
     Errors:
         Out of credits, a rate limit, a refused prompt or bad arguments come back as a tool
