@@ -37,6 +37,11 @@ from hub_core.hubs import get_hub
 __all__ = ["explain"]
 
 
+def _said(text: str) -> str:
+    """A hub's sentence without its closing full stop, so the reply adds exactly one."""
+    return text.rstrip().rstrip(".")
+
+
 def _hub_name(exc: HubError) -> str:
     if not exc.hub:
         return "The hub"
@@ -47,19 +52,19 @@ def _hub_name(exc: HubError) -> str:
 
 
 def _job_words(exc: MediaJobError, hub: str, check_tool: str) -> str:
-    job = exc.job_id
+    job, said = exc.job_id, _said(exc.message)
     if isinstance(exc, MediaJobTimeout):
         return (f"The job {job!r} is still {exc.status} after the wait ran out. It keeps "
                 f"running on {hub} and is already paid for: call {check_tool} with "
                 f"job_id={job!r} later to collect the file. Do not submit it again.")
     if isinstance(exc, MediaFormatError):
-        return f"{exc.message}. The file was kept; nothing more was charged."
+        return f"{said}. The file was kept; nothing more was charged."
     if exc.status == "failed" and exc.reason is not None:
-        return (f"{hub} ran the job {job!r} but it failed: {exc.reason}. Nothing was produced "
-                "(the hub may still have charged for it). If the reason points at the prompt "
-                "(a content filter, an unclear request), change it before trying again.")
+        return (f"{hub} ran the job {job!r} but it failed: {_said(exc.reason)}. Nothing was "
+                "produced (the hub may still have charged for it). If the reason points at the "
+                "prompt (a content filter, an unclear request), change it before trying again.")
     if exc.status == "failed":
-        return (f"{hub} refused the job: {exc.message}. Nothing was produced. Change the "
+        return (f"{hub} refused the job: {said}. Nothing was produced. Change the "
                 "request before trying again.")
     if exc.status == "unknown":
         return (f"{exc.message} Tell the user; do not submit it again.")
@@ -67,31 +72,32 @@ def _job_words(exc: MediaJobError, hub: str, check_tool: str) -> str:
 
 
 def _api_words(exc: HubAPIError, hub: str) -> str:
+    said = _said(exc.message)
     if isinstance(exc, InsufficientCreditsError):
         unit = f" {exc.unit}" if exc.unit else ""
         facts = [f"balance {exc.balance:g}{unit}"] if exc.balance is not None else []
         if exc.required is not None:
             facts.append(f"this call needs {exc.required:g}{unit}")
         known = f" ({'; '.join(facts)})" if facts else ""
-        return (f"Out of credits on {hub}: {exc.message}{known}. Nothing was made. Ask the user "
+        return (f"Out of credits on {hub}: {said}{known}. Nothing was made. Ask the user "
                 "to top up the account, or use a cheaper model or option.")
     if isinstance(exc, RateLimitError):
         wait = f" (it asks to wait {exc.retry_after:g} s)" if exc.retry_after else ""
-        return (f"{hub} is rate-limiting this key{wait}: {exc.message}. Nothing was made. "
+        return (f"{hub} is rate-limiting this key{wait}: {said}. Nothing was made. "
                 "Wait before calling again, and make fewer calls at once.")
     if isinstance(exc, AuthenticationError):
-        return (f"{hub} rejected the API key ({exc.status_code}): {exc.message}. Nothing was "
+        return (f"{hub} rejected the API key ({exc.status_code}): {said}. Nothing was "
                 "made. The key is missing, wrong or expired; retrying will not help.")
     if isinstance(exc, PermissionDeniedError):
-        return (f"{hub} does not let this key do that ({exc.status_code}): {exc.message}. "
+        return (f"{hub} does not let this key do that ({exc.status_code}): {said}. "
                 "Nothing was made. Try another model.")
     if isinstance(exc, NotFoundError):
-        return (f"{hub} does not know it ({exc.status_code}): {exc.message}. Nothing was "
+        return (f"{hub} does not know it ({exc.status_code}): {said}. Nothing was "
                 "made. Check the model name.")
     if isinstance(exc, BadRequestError):
-        return (f"{hub} refused the request ({exc.status_code}): {exc.message}. Nothing was "
+        return (f"{hub} refused the request ({exc.status_code}): {said}. Nothing was "
                 "made or charged. Change the prompt or the arguments before trying again.")
-    return (f"{hub} failed ({exc.status_code}): {exc.message}. Nothing was made. Try again in "
+    return (f"{hub} failed ({exc.status_code}): {said}. Nothing was made. Try again in "
             "a moment.")
 
 
@@ -104,19 +110,19 @@ def explain(exc: BaseException, *, check_tool: str = "check_media_job") -> str:
     """
     if not isinstance(exc, HubError):
         return str(exc) or type(exc).__name__
-    hub = _hub_name(exc)
+    hub, said = _hub_name(exc), _said(exc.message)
     if isinstance(exc, BudgetExceededError):
         return f"Refused by the spending budget before anything was sent: {exc.message}"
     if isinstance(exc, HubInputError):
-        return (f"The arguments were refused before anything was sent: {exc.message}. Correct "
+        return (f"The arguments were refused before anything was sent: {said}. Correct "
                 "them and call again.")
     if isinstance(exc, UnsupportedFeatureError):
-        return f"{exc.message}. Nothing was sent: {hub} cannot do this."
+        return f"{said}. Nothing was sent: {hub} cannot do this."
     if isinstance(exc, DownloadError):
         result = exc.result
         urls = ", ".join(result.urls) if result is not None and result.urls else exc.url
         job = f" with job_id={result.job_id!r}" if result is not None else ""
-        return (f"The file was made but could not be downloaded: {exc.message}. It is not "
+        return (f"The file was made but could not be downloaded: {said}. It is not "
                 f"lost: its URLs are {urls}. Call {check_tool}{job} to retry only the "
                 "download; nothing is paid again.")
     if isinstance(exc, MediaJobError):
@@ -124,6 +130,6 @@ def explain(exc: BaseException, *, check_tool: str = "check_media_job") -> str:
     if isinstance(exc, HubAPIError):
         return _api_words(exc, hub)
     if isinstance(exc, HubConnectionError | HubTimeoutError):
-        return (f"Could not reach {hub}: {exc.message}. Nothing was made. Try again in a "
+        return (f"Could not reach {hub}: {said}. Nothing was made. Try again in a "
                 "moment.")
     return str(exc)

@@ -72,9 +72,10 @@ class _Setup:
     @property
     def init_from_env_params(self) -> tuple[dict[str, str], dict[str, Any], dict[str, Any]]:
         env = _ENV[self.hub]
-        return ({f"{env}_API_KEY": "env-key-123", f"{env}_BASE_URL": "http://127.0.0.1:9/v1"},
+        key = f"{_PREFIX[self.hub]}env-key-123"
+        return ({f"{env}_API_KEY": key, f"{env}_BASE_URL": "http://127.0.0.1:9/v1"},
                 {"hub": self.hub, "output_dir": self.out or "media-out", **self.extra},
-                {"api_key": "env-key-123", "base_url": "http://127.0.0.1:9/v1"})
+                {"api_key": key, "base_url": "http://127.0.0.1:9/v1"})
 
 
 class _Integration(ToolsIntegrationTests):
