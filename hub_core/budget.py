@@ -35,6 +35,17 @@ if TYPE_CHECKING:
     from pydantic_core import CoreSchema
 
 
+def _fix_for(kind: str | None) -> str:
+    """The second half of a refusal's fix: what makes this kind of call cheaper."""
+    if kind in (None, "chat"):
+        return ("or lower max_tokens (the worst case counts max_tokens, or the model's maximum "
+                "output when it is unset)")
+    if kind == "embeddings":
+        return "or embed fewer or shorter texts per call"
+    return ("or pick a cheaper model, fewer images or a shorter clip (a media call's worst case "
+            "is its listed price)")
+
+
 def _fmt(amount: float) -> str:
     return f"{amount:.6g}"
 
@@ -177,6 +188,7 @@ class Budget:
         *,
         hub: str | None = None,
         model: str | None = None,
+        kind: str | None = None,
     ) -> Reservation:
         """Hold ``cost_estimate`` (the call's worst case) against the budget, or refuse.
 
@@ -184,12 +196,14 @@ class Budget:
             cost_estimate: a :class:`Cost` (its unit must match), a number in this budget's
                 unit, or None when the price is unknown.
             hub, model: named in the refusal message.
+            kind: what the call makes (``"chat"`` when None; ``"embeddings"``, or a media kind
+                such as ``"image"`` or ``"video"``): the refusal's fix fits it.
 
         Raises:
             BudgetExceededError: the worst case does not fit, or the call is unpriced and the
                 budget is strict or used up. Nothing has been reserved.
         """
-        reservation = self._reserve(cost_estimate, hub, model, refuse=True)
+        reservation = self._reserve(cost_estimate, hub, model, refuse=True, kind=kind)
         assert reservation is not None
         return reservation
 
@@ -199,16 +213,18 @@ class Budget:
         *,
         hub: str | None = None,
         model: str | None = None,
+        kind: str | None = None,
     ) -> Reservation | None:
         """:meth:`reserve`, but None (no refusal counted) when a priced estimate does not fit.
 
         For a first, cheap upper bound: the caller then computes a tighter estimate and calls
         :meth:`reserve` with it. An unpriced refusal (strict, used up) still raises.
         """
-        return self._reserve(cost_estimate, hub, model, refuse=False)
+        return self._reserve(cost_estimate, hub, model, refuse=False, kind=kind)
 
     def _reserve(
-        self, cost: Cost | float | None, hub: str | None, model: str | None, *, refuse: bool
+        self, cost: Cost | float | None, hub: str | None, model: str | None, *, refuse: bool,
+        kind: str | None = None,
     ) -> Reservation | None:
         amount = self.amount_in_unit(cost)
         with self._lock:
@@ -224,7 +240,7 @@ class Budget:
                 if not refuse:
                     return None
                 self._refused += 1
-                raise self._refusal(amount, self._remaining(), hub, model)
+                raise self._refusal(amount, self._remaining(), hub, model, kind)
             token = self._next_token
             self._next_token += 1
             self._held[token] = amount
@@ -245,13 +261,13 @@ class Budget:
         )
 
     def _refusal(
-        self, amount: float, remaining: float, hub: str | None, model: str | None
+        self, amount: float, remaining: float, hub: str | None, model: str | None,
+        kind: str | None = None,
     ) -> BudgetExceededError:
         message = (
             f"{self._what(model)} could cost up to {_fmt(amount)} {self.unit}; "
             f"{self._state(remaining)}. Nothing was sent. Fix: raise the budget "
-            "(Budget(max_cost=...)) or lower max_tokens (the worst case counts max_tokens, or "
-            "the model's maximum output when it is unset)."
+            f"(Budget(max_cost=...)) {_fix_for(kind)}."
         )
         return BudgetExceededError(
             message, hub=hub, spent=self._spent.value, limit=self.max_cost, estimated=amount,

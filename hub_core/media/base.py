@@ -1,10 +1,10 @@
-"""``MediaBase``: what every media operation stands on -- settings, client, journal, resume.
+"""``MediaBase``: what every media operation stands on -- settings, client, journal, resume, track.
 
 ``HubMedia`` (``client.py``) adds the operations. This half holds the configuration (output
 folder, journal, poll interval, wait timeout, download cap, budget), the identity the journal
 is scoped to (hub + key fingerprint, never the key), pickling, lifecycle, the checks every
 operation starts with, the sync/async drivers, and journal access: ``job``, ``unfinished``,
-``resume``.
+``resume``, and ``track`` (follow a job submitted elsewhere, paying nothing).
 """
 
 from __future__ import annotations
@@ -17,10 +17,11 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from pydantic import SecretStr
 
 from hub_core.client import HubClient
-from hub_core.errors import HubInputError, MediaJobError, UnsupportedFeatureError
+from hub_core.errors import HubError, HubInputError, MediaJobError, UnsupportedFeatureError
 from hub_core.hubs import HubProfile
+from hub_core.media.dialects import DIALECTS, resolve_dialect
 from hub_core.media.effects import Flow, run_async, run_sync
-from hub_core.media.jobs import MediaJob, StreamRunner
+from hub_core.media.jobs import MediaJob, StreamRunner, poll_failure_is_transient
 from hub_core.media.journal import JobRecord, Journal
 from hub_core.media.spend import BudgetLike
 from hub_core.media.submit import lost_error
@@ -30,12 +31,33 @@ from hub_core.ratelimit import key_fingerprint
 if TYPE_CHECKING:
     from hub_core.transport import Timeouts
 
-__all__ = ["DEFAULT_TIMEOUT", "JOURNAL_NAME", "MediaBase"]
+__all__ = ["DEFAULT_TIMEOUT", "JOURNAL_NAME", "MediaBase", "pick_model"]
 
 DEFAULT_TIMEOUT = 900.0
 """Seconds ``wait`` waits by default (gap 9: 15 minutes)."""
 JOURNAL_NAME = ".ai-hubs-jobs.sqlite3"
 _M = TypeVar("_M", bound="MediaBase")
+
+
+def pick_model(profile: HubProfile, operation: str, model: str | None) -> str:
+    """``model`` in the hub's id style, or the hub's default for ``operation``.
+
+    Raises:
+        HubInputError: an empty model id.
+        UnsupportedFeatureError: no model given and the hub has no default for ``operation``.
+    """
+    if model is not None:
+        if not isinstance(model, str) or not model.strip():
+            raise HubInputError.invalid("model", "must be a non-empty model id", model,
+                                        fix="pass None for the hub's default", hub=profile.name)
+        return profile.normalize_model(model)
+    default = profile.media_models.get(operation)
+    if default is None:
+        raise UnsupportedFeatureError(
+            f"{profile.display_name} has no default model for {operation}; pass model=",
+            hub=profile.name, capability=operation,
+        )
+    return default
 
 
 class MediaBase:
@@ -53,7 +75,8 @@ class MediaBase:
         max_download_bytes: refuse result files larger than this (default: no cap).
         enable_music: allow Electron Hub's undocumented ``/audio/music`` (gap 13).
         budget: a ``hub_core.Budget`` (anything with its ``reserve`` contract).
-        http_timeout, max_retries, default_headers, plan, rpm, proxy: for the HubClient.
+        http_timeout, max_retries, default_headers, plan, rpm, proxy, rate_window: for the
+            HubClient.
         client: use this HubClient instead of building one (its key and URL win).
     """
 
@@ -76,12 +99,13 @@ class MediaBase:
         plan: str | None = None,
         rpm: int | None = None,
         proxy: str | None = None,
+        rate_window: float | None = None,
         client: HubClient | None = None,
     ) -> None:
         self.client = client or HubClient(
             hub, api_key=api_key, base_url=base_url, timeout=http_timeout,
             max_retries=max_retries, default_headers=default_headers, plan=plan, rpm=rpm,
-            proxy=proxy,
+            proxy=proxy, rate_window=rate_window,
         )
         for name, value in (("poll_interval", poll_interval), ("timeout", timeout)):
             if value is not None and (isinstance(value, bool) or not value > 0):
@@ -170,18 +194,7 @@ class MediaBase:
 
     def model_for(self, operation: str, model: str | None) -> str:
         """``model``, or the hub's default for ``operation``."""
-        if model is not None:
-            if not isinstance(model, str) or not model.strip():
-                raise HubInputError.invalid("model", "must be a non-empty model id", model,
-                                            fix="pass None for the hub's default", hub=self.hub)
-            return self.profile.normalize_model(model)
-        default = self.profile.media_models.get(operation)
-        if default is None:
-            raise UnsupportedFeatureError(
-                f"{self.profile.display_name} has no default model for {operation}; pass "
-                "model=", hub=self.hub, capability=operation,
-            )
-        return default
+        return pick_model(self.profile, operation, model)
 
     def _run(self, flow: Flow[Any]) -> Any:
         return run_sync(self.client.transport, flow)
@@ -230,3 +243,71 @@ class MediaBase:
     async def aresume(self, job_id: str) -> MediaJob:
         """Async twin of :meth:`resume` (a local journal read; no request)."""
         return self.resume(job_id)
+
+    def _track_record(self, job_id: str, kind: str, model: str | None
+                      ) -> tuple[JobRecord, bool]:
+        """``(row, new)``: a new journal row for a job submitted elsewhere (no POST, no cost),
+        or the journal's existing row for this id."""
+        if not isinstance(job_id, str) or not job_id.strip():
+            raise HubInputError.invalid("job_id", "must be a non-empty job id", job_id,
+                                        fix="pass the id the hub returned", hub=self.hub)
+        found = self.job(job_id.strip())
+        if found is not None:
+            return found, False
+        model = self.model_for(kind, model)
+        dialect = resolve_dialect(self.profile, kind, model)
+        if dialect not in DIALECTS:
+            raise UnsupportedFeatureError(
+                f"{self.profile.display_name} {kind} jobs have no id to poll, so a job "
+                "submitted elsewhere cannot be followed", hub=self.hub, capability=kind)
+        record, _ = self.journal.begin(
+            hub=self.hub, base_url=self.base_url, key_fp=self.key_fp, model=model, kind=kind,
+            dialect=dialect, endpoint=f"track:{dialect}", request={"tracked": job_id},
+            phase="accepted")
+        record = self.journal.update(record.local_id, job_id=job_id.strip(),
+                                     note="tracked: submitted elsewhere, not paid through here")
+        return record, True
+
+    def _track_flow(self, record: JobRecord) -> Flow[MediaJob]:
+        """One poll of a newly tracked job; an id the hub does not show this key is refused."""
+        job = job_from_record(self, record)
+        try:
+            yield from job._poll_flow()
+        except HubError as exc:
+            if poll_failure_is_transient(exc):
+                raise  # the row stays: track or resume it again later
+            self.journal.update(record.local_id, phase="rejected", status=None,
+                                note=f"tracked id unknown to the hub: {exc}"[:500])
+            raise MediaJobError(
+                f"{self.profile.display_name} does not show {record.kind} job "
+                f"{record.job_id!r} to this key ({exc}); nothing was submitted",
+                hub=self.hub, job_id=record.job_id, status="unknown") from exc
+        return job
+
+    def track(self, job_id: str, *, kind: str = "video", model: str | None = None) -> MediaJob:
+        """Follow a job this journal did not submit (another app, the hub's dashboard).
+
+        Nothing is submitted or paid: the job gets a journal row (no cost) and one poll; the
+        hub answers only for its own key's jobs. A job already in the journal is returned as
+        :meth:`resume` returns it. ``model`` picks the poll route where the hub has several
+        (ChainHub video: ``kling-*`` or ``doubao-seedance-*``; default: the hub's).
+
+        Raises:
+            MediaJobError: the hub does not show the id to this key (the row is ``rejected``).
+            UnsupportedFeatureError: the hub's jobs of this kind have no id (Electron Hub).
+        """
+        record, new = self._track_record(job_id, kind, model)
+        if not new:
+            return self.resume(record.id)
+        job: MediaJob = self._run(self._track_flow(record))
+        return job
+
+    async def atrack(
+        self, job_id: str, *, kind: str = "video", model: str | None = None
+    ) -> MediaJob:
+        """Async twin of :meth:`track`."""
+        record, new = self._track_record(job_id, kind, model)
+        if not new:
+            return self.resume(record.id)
+        job: MediaJob = await self._arun(self._track_flow(record))
+        return job

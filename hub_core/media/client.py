@@ -54,7 +54,8 @@ class HubMedia(MediaBase):
         poll_interval: first seconds between polls (default per dialect: 10 s, Suno 5 s),
             backing off x1.5 up to three times that. timeout: seconds ``wait`` waits (900).
         max_download_bytes, enable_music (Electron Hub's undocumented ``/audio/music``),
-        budget, and http_timeout, max_retries, default_headers, plan, rpm, proxy for the client.
+        budget, and http_timeout, max_retries, default_headers, plan, rpm, proxy, rate_window
+        for the client.
 
     Instantiate:
         .. code-block:: python

@@ -47,7 +47,7 @@ from hub_core.retry import parse_retry_after
 if TYPE_CHECKING:
     from hub_core.media.base import MediaBase
 
-__all__ = ["MediaJob", "ProgressCallback", "StreamRunner"]
+__all__ = ["MediaJob", "ProgressCallback", "StreamRunner", "poll_failure_is_transient"]
 
 ProgressCallback = Callable[["MediaJob"], Any]
 """``progress(job)`` after every poll; may be a coroutine function in async code."""
@@ -58,7 +58,7 @@ _DEFAULT_MIME = {"video": "video/mp4", "music": "audio/mpeg", "image": "image/pn
                  "speech": "audio/mpeg"}
 
 
-def _poll_failure_is_transient(exc: HubError) -> bool:
+def poll_failure_is_transient(exc: HubError) -> bool:
     """Worth polling again: the network, a timeout, a retryable status, or an unreadable body
     (a proxy's page or a cut reply; the transport retries it like a 502 and so does the wait)."""
     if isinstance(exc, HubConnectionError | HubTimeoutError | InvalidResponseError):
@@ -291,7 +291,7 @@ class MediaJob:
             except HubError as exc:
                 if self._runner is not None:
                     raise  # the stream's own outcome (refused, lost), already in its words
-                if not _poll_failure_is_transient(exc):
+                if not poll_failure_is_transient(exc):
                     raise self._poll_error(exc) from exc
                 last_error = exc
                 hint = exc.retry_after if isinstance(exc, RateLimitError) else None

@@ -24,7 +24,7 @@ from hub_core.media.validate import check_prompt
 if TYPE_CHECKING:
     from hub_core.media.base import MediaBase
 
-__all__ = ["music_flow", "reply_urls"]
+__all__ = ["music_dialect", "music_flow", "reply_urls"]
 
 
 def reply_urls(reply: Any) -> tuple[str, ...]:
@@ -39,6 +39,22 @@ def reply_urls(reply: Any) -> tuple[str, ...]:
     return tuple(u for u in urls if isinstance(u, str) and u)
 
 
+def music_dialect(media: MediaBase, model: str) -> str:
+    """The music dialect of this hub and model, refusing Electron Hub's route unless enabled.
+
+    Raises:
+        UnsupportedFeatureError: no music route, or Electron Hub without ``enable_music``.
+    """
+    dialect = resolve_dialect(media.profile, "music", model)
+    if dialect == "electronhub-music" and not media.enable_music:
+        raise UnsupportedFeatureError(
+            "Electron Hub's /audio/music is missing from its current docs and its shape was "
+            "never documented (PROTOCOL gap 13); pass enable_music=True to call it anyway",
+            hub=media.hub, capability="music",
+        )
+    return dialect
+
+
 def music_flow(
     media: MediaBase, prompt: str, *, model: str | None, instrumental: bool,
     lyrics: str | None, title: str | None, tags: str | None, force: bool,
@@ -50,7 +66,7 @@ def music_flow(
             music route (nothing is sent).
     """
     model = media.model_for("music", model)
-    dialect = resolve_dialect(media.profile, "music", model)
+    dialect = music_dialect(media, model)
     check_prompt(prompt, hub=media.hub)
     cost = media_cost(media.profile, model)
     if dialect != "electronhub-music":
@@ -60,12 +76,6 @@ def music_flow(
         sub = Submission(kind="music", model=model, endpoint=dialect, request=body, cost=cost,
                          dialect=dialect, join=not force)
         return (yield from submit_task_flow(media, DIALECTS[dialect], sub, body))
-    if not media.enable_music:
-        raise UnsupportedFeatureError(
-            "Electron Hub's /audio/music is missing from its current docs and its shape was "
-            "never documented (PROTOCOL gap 13); pass enable_music=True to HubMedia to call "
-            "it anyway", hub=media.hub, capability="music",
-        )
     body = {"model": model, "prompt": prompt}
     if instrumental:
         body["make_instrumental"] = True

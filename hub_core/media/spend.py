@@ -1,7 +1,7 @@
 """The two money seams of every paid media call: a budget hold, and a usage report.
 
 - Budget: before the POST the call's worst case is reserved on a budget (any object with
-  ``reserve(cost, hub=, model=) -> reservation`` whose reservation has ``settle(cost)``,
+  ``reserve(cost, hub=, model=, kind=) -> reservation`` whose reservation has ``settle(cost)``,
   ``release()`` and ``settle_worst()``: the ``hub_core.Budget`` contract). The hold is settled
   when the hub accepted the job, released when the hub refused it (nothing charged), and
   settled to the worst case when the reply was lost (it may have been charged).
@@ -38,7 +38,9 @@ class ReservationLike(Protocol):
 class BudgetLike(Protocol):
     """What a media call needs of a budget (the ``hub_core.Budget`` contract)."""
 
-    def reserve(self, cost: Cost | None, *, hub: str, model: str) -> ReservationLike: ...
+    def reserve(
+        self, cost: Cost | None, *, hub: str, model: str, kind: str
+    ) -> ReservationLike: ...
 
 
 def media_cost(
@@ -78,7 +80,8 @@ class Spend:
     def reserve(self) -> None:
         """Hold the worst case (raises ``BudgetExceededError`` before anything is sent)."""
         if self.budget is not None:
-            self._hold = self.budget.reserve(self.cost, hub=self.hub, model=self.model)
+            self._hold = self.budget.reserve(self.cost, hub=self.hub, model=self.model,
+                                             kind=self.kind)
 
     def accepted(self, job_id: str) -> None:
         """The hub took the job: settle the hold at the price and report the usage."""

@@ -31,10 +31,12 @@ __all__ = [
     "ImageFile",
     "check_choice",
     "check_edit",
+    "check_inside",
     "check_n",
     "check_prompt",
     "check_size",
     "load_image",
+    "max_images",
     "read_file",
     "sizes_for",
 ]
@@ -93,12 +95,17 @@ def check_prompt(prompt: Any, *, hub: str, field: str = "prompt", limit: int | N
     return prompt
 
 
+def max_images(model: str) -> int:
+    """Images one call may ask for: 10, but ``dall-e-3`` makes exactly one."""
+    return 1 if model.startswith("dall-e-3") else 10
+
+
 def check_n(n: Any, *, hub: str, model: str) -> int:
     """1 to 10 images; ``dall-e-3`` makes exactly one per call."""
     if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= 10:
         raise HubInputError.invalid("n", "must be an integer from 1 to 10", n,
                                     fix="ask for at most 10 images per call", hub=hub)
-    if model.startswith("dall-e-3") and n != 1:
+    if n > max_images(model):
         raise HubInputError.invalid("n", "must be 1 for dall-e-3 (it makes one image per call)",
                                     n, fix="call once per image, or use another model", hub=hub)
     return n
@@ -181,6 +188,27 @@ def check_speech_format(fmt: Any, *, hub: str) -> str:
 
 
 # -- files --------------------------------------------------------------------------------
+
+
+def check_inside(
+    value: Any, dirs: Collection[str | os.PathLike[str]], *, field: str, hub: str
+) -> Path:
+    """A path that lies inside one of ``dirs`` (symlinks and ``..`` resolved first).
+
+    Why: an agent's tool arguments come from a model, which a document or a user can talk into
+    naming any file; a tool that uploads files reads only the folders it was given.
+    """
+    if not isinstance(value, str | os.PathLike) or not str(value).strip():
+        raise HubInputError.invalid(field, "must be a file path", value,
+                                    fix="pass the path of a file", hub=hub)
+    path = Path(value).expanduser().resolve()
+    roots = [Path(d).expanduser().resolve() for d in dirs]
+    if not any(path == root or root in path.parents for root in roots):
+        shown = ", ".join(str(r) for r in roots)
+        raise HubInputError.invalid(field, f"must be a file inside {shown}", str(value),
+                                    fix="use a file made by these tools, or add its folder to "
+                                    "input_dirs", hub=hub)
+    return path
 
 
 def read_file(value: Any, *, field: str, hub: str) -> tuple[str, bytes]:

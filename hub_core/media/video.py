@@ -18,10 +18,11 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from hub_core.errors import HubAPIError, HubInputError, InvalidResponseError, StreamError
-from hub_core.media.dialects import DIALECTS, JobState, electronhub_event, resolve_dialect
+from hub_core.media.dialects import DIALECTS, JobState, electronhub_event
 from hub_core.media.effects import CloseStream, Flow, NextEvent, OpenStream, run_async, run_sync
 from hub_core.media.jobs import MediaJob, StreamRunner
 from hub_core.media.journal import JobRecord
+from hub_core.media.options import EH_VIDEO_RATIOS, VideoOptions, video_options
 from hub_core.media.spend import media_cost
 from hub_core.media.status import TERMINAL
 from hub_core.media.submit import Submission, accept, lost_error, paid_call
@@ -34,14 +35,9 @@ if TYPE_CHECKING:
 
 __all__ = ["EH_VIDEO_SIZES", "VideoRequest", "electronhub_video", "video_request"]
 
-EH_VIDEO_SIZES = ("16:9", "9:16", "1:1", "4:3", "3:4")
+EH_VIDEO_SIZES = EH_VIDEO_RATIOS
 EH_STREAM_READ_TIMEOUT = 900.0
 """Seconds without a byte before the held-open stream counts as dead (docs: 600-900 s)."""
-_DURATIONS = {  # (dialect, model family) -> documented seconds, min and max
-    ("tokenhub-video", "seedance"): (4, 15),  # P-TH Seedance 2.0
-    ("tokenhub-video", "kling"): (3, 15),  # P-TH Kling
-    ("seedance", "seedance"): (2, 12),  # Volcengine Ark
-}
 
 
 class VideoRequest:
@@ -58,6 +54,33 @@ def _refuse(field: str, why: str, value: Any, hub: str, fix: str) -> HubInputErr
     return HubInputError.invalid(field, why, value, fix=fix, hub=hub)
 
 
+def _check_options(
+    opts: VideoOptions, hub: str, model: str, prompt: str, duration: float | None,
+    resolution: str | None, aspect_ratio: str | None,
+) -> None:
+    """Every documented rule of this dialect (``options.video_options`` holds the tables)."""
+    check_prompt(prompt, hub=hub, limit=opts.prompt_limit)
+    if opts.durations is not None:
+        if duration is not None and duration not in opts.durations:
+            choices = " or ".join(str(d) for d in opts.durations)
+            raise _refuse("duration", f"must be {choices} seconds for {model}", duration, hub,
+                          " or ".join(f"duration={d}" for d in opts.durations))
+    else:
+        check_number(duration, opts.min_seconds, opts.max_seconds, field="duration", hub=hub,
+                     fix=f"{model} makes {opts.min_seconds:g}-{opts.max_seconds:g} s videos")
+        if opts.whole_seconds and duration is not None and duration != int(duration):
+            raise _refuse("duration", "must be a whole number of seconds", duration, hub,
+                          f"e.g. duration={round(duration)}")
+    if opts.resolutions is None:
+        if resolution is not None:
+            raise _refuse("resolution", f"is not a parameter of {model} on {hub} (it takes "
+                          "aspect_ratio)", resolution, hub, "drop resolution")
+    elif resolution is not None and resolution not in opts.resolutions:
+        raise _refuse("resolution", f"must be one of {', '.join(opts.resolutions)}", resolution,
+                      hub, f"e.g. resolution='{opts.resolutions[-1]}'")
+    check_ratio(aspect_ratio, hub=hub, allowed=None if opts.any_ratio else opts.aspect_ratios)
+
+
 def video_request(
     media: MediaBase, prompt: str, *, model: str | None, duration: float | None,
     resolution: str | None, aspect_ratio: str | None, force: bool,
@@ -65,46 +88,17 @@ def video_request(
     """Check every documented rule for this hub and model, then build the request."""
     hub = media.hub
     model = media.model_for("video", model)
-    dialect = resolve_dialect(media.profile, "video", model)
-    options: dict[str, Any] = {"duration": duration, "resolution": resolution,
-                               "aspect_ratio": aspect_ratio}
+    opts = video_options(media.profile, model)
+    dialect = opts.dialect
+    _check_options(opts, hub, model, prompt, duration, resolution, aspect_ratio)
     if dialect == "electronhub-video":
-        check_prompt(prompt, hub=hub)
-        check_ratio(aspect_ratio, hub=hub, allowed=EH_VIDEO_SIZES)
-        if resolution is not None:
-            raise _refuse("resolution", "is not an Electron Hub video parameter (it takes "
-                          "aspect_ratio, sent as size)", resolution, hub, "drop resolution")
-        check_number(duration, 1, 60, field="duration", hub=hub)
         body = {k: v for k, v in {"model": model, "prompt": prompt, "size": aspect_ratio,
                                   "duration": duration}.items() if v is not None}
-    elif dialect == "kling":
-        check_prompt(prompt, hub=hub, limit=2500)
-        if duration is not None and duration not in (5, 10):
-            raise _refuse("duration", "must be 5 or 10 seconds for Kling", duration, hub,
-                          "pass duration=5 or duration=10")
-        check_ratio(aspect_ratio, hub=hub, allowed=("16:9", "9:16", "1:1"))
-        if resolution is not None:
-            raise _refuse("resolution", "is not a Kling parameter", resolution, hub,
-                          "drop resolution (Kling picks it from mode std/pro)")
-        body = DIALECTS[dialect].body(model, prompt, options)
     else:
-        check_prompt(prompt, hub=hub)
-        family = "kling" if "kling" in model.lower() else "seedance"
-        low, high = _DURATIONS.get((dialect, family), (2, 15))
-        check_number(duration, low, high, field="duration", hub=hub,
-                     fix=f"{model} makes {low}-{high} s videos")
-        if duration is not None and duration != int(duration):
-            raise _refuse("duration", "must be a whole number of seconds", duration, hub,
-                          f"e.g. duration={round(duration)}")
-        options["duration"] = None if duration is None else int(duration)
-        allowed_res = ("480p", "720p") if dialect == "tokenhub-video" else ("480p", "720p",
-                                                                            "1080p")
-        if resolution is not None and resolution not in allowed_res:
-            raise _refuse("resolution", f"must be one of {', '.join(allowed_res)}", resolution,
-                          hub, "e.g. resolution='720p'")
-        check_ratio(aspect_ratio, hub=hub)
-        body = DIALECTS[dialect].body(model, prompt, options)
-    seconds = float(duration) if duration is not None else 5.0  # hubs' documented default
+        whole = None if duration is None else int(duration) if opts.whole_seconds else duration
+        body = DIALECTS[dialect].body(model, prompt, {"duration": whole, "resolution": resolution,
+                                                      "aspect_ratio": aspect_ratio})
+    seconds = float(duration) if duration is not None else opts.default_seconds
     cost = media_cost(media.profile, model, seconds=seconds, resolution=resolution)
     sub = Submission(kind="video", model=model, endpoint=dialect, request=body, cost=cost,
                      dialect=dialect, join=not force)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from hub_core import Budget
 from hub_core.errors import BudgetExceededError, InsufficientCreditsError, MediaJobError
 from hub_core.media import HubMedia, Journal
 from hub_core.usage import collecting
@@ -113,7 +114,7 @@ class RecordingBudget:
         self.calls: list[tuple[str, object]] = []
         self.refuse = refuse
 
-    def reserve(self, cost, *, hub, model):
+    def reserve(self, cost, *, hub, model, kind):
         if self.refuse:
             raise BudgetExceededError("over budget", hub=hub)
         self.calls.append(("reserve", cost.amount if cost else None))
@@ -154,6 +155,17 @@ def test_budget_holds_are_settled_released_or_kept_as_worst_case(hub_emulator, m
     assert ledger_jobs(hub_emulator, refusing) == {}
     (row,) = refusing.journal.recent(refusing.hub, refusing.key_fp)
     assert row.phase == "rejected"
+
+
+def test_a_real_budget_refuses_a_media_call_with_media_advice(hub_emulator, media_for):
+    budget = Budget(max_cost=30, unit="credits")
+    media = media_for("electronhub", budget=budget)
+    media.generate_image("a fox", model="dall-e-3")  # 20 credits
+    with pytest.raises(BudgetExceededError) as info:
+        media.generate_image("a second fox", model="dall-e-3")
+    text = str(info.value)
+    assert "Nothing was sent" in text and "cheaper model" in text and "max_tokens" not in text
+    assert budget.spent == 20 and len(ledger_jobs(hub_emulator, media)) == 1
 
 
 def test_usage_totals_count_each_accepted_call_once(hub_emulator, media_for):

@@ -1,0 +1,120 @@
+"""``HubMediaJobTool``: check or finish a media job by id, never submitting it again."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from hub_core.errors import HubInputError
+from hub_core.media.jobs import MediaJob
+from hub_core.media.status import TERMINAL
+from langchain_hub.tools.base import JOB_TOOL_NAME, HubMediaTool, Outcome
+from langchain_hub.tools.progress import Progress
+from langchain_hub.tools.schema import arg_model
+
+__all__ = ["HubMediaJobTool"]
+
+
+class HubMediaJobTool(HubMediaTool):
+    """Check on, or finish, a media job by its id: the job is never submitted or paid again.
+
+    The partner of the generation tools with ``wait=False`` (and of any call whose wait ran
+    out): ``action="finish"`` waits for the job and downloads its files, ``"check"`` looks
+    once and says where it stands. A model can be talked into passing any id, so by default
+    the tool acts only on jobs in its own journal (``<output_dir>/.ai-hubs-jobs.sqlite3``)
+    made with its own key: in a multi-user app, one user's agent cannot read another's
+    results. An unknown id is a readable refusal. ``allow_foreign_jobs=True`` also follows ids
+    submitted elsewhere with this key (the hub itself still answers only for its own key).
+
+    Setup:
+        Give it the same ``hub``, key and ``output_dir`` as the tools that started the jobs (a
+        :class:`HubMediaToolkit` does).
+
+    Key init args:
+        hub, output_dir, allow_foreign_jobs, kind and model (the poll route of foreign jobs:
+        ``"video"``/``"music"``, the hub's default model), poll_interval, timeout,
+        show_progress, media_blocks, raise_errors, api_key, base_url and the client params.
+
+    Instantiate:
+        .. code-block:: python
+
+            from langchain_hub.tools import HubMediaJobTool, HubVideoGenerationTool
+
+            settings = dict(hub="tokenhub", api_key="th-demo", rpm=0, output_dir="media-out",
+                            base_url=emu.base_url("tokenhub"), poll_interval=0.05)
+            start = HubVideoGenerationTool(wait=False, **settings)
+            jobs = HubMediaJobTool(**settings)
+
+    Invoke:
+        .. code-block:: python
+
+            queued = start.invoke({"name": start.name, "id": "j1", "type": "tool_call",
+                                   "args": {"prompt": "a paper boat", "duration": 4}})
+            job_id = queued.artifact["job_id"]
+            status = jobs.invoke({"job_id": job_id, "action": "check"})  # where it stands
+            done = jobs.invoke({"name": jobs.name, "id": "j2", "type": "tool_call",
+                                "args": {"job_id": job_id}})
+            done.artifact["paths"]  # ['/.../media-out/tsk-..._0.mp4']: submitted once
+
+    Async:
+        .. code-block:: python
+
+            again = await jobs.ainvoke({"job_id": job_id})  # already done: its files
+
+    Errors:
+        .. code-block:: python
+
+            unknown = jobs.invoke({"name": jobs.name, "id": "j3", "type": "tool_call",
+                                   "args": {"job_id": "tsk-somebody-else"}})
+            unknown.status  # 'error': the tool acts only on its own jobs
+    """
+
+    name: str = JOB_TOOL_NAME
+    allow_foreign_jobs: bool = Field(
+        default=False, description="Also follow job ids this journal did not start.")
+    kind: Literal["video", "music"] = Field(
+        default="video", description="What a foreign job makes (picks its poll route).")
+
+    def _args_model(self) -> type[BaseModel]:
+        return arg_model("CheckMediaJobInput", "Which job, and what to do with it.", {
+            "job_id": (str, Field(min_length=1, description=(
+                "The job id a media tool returned (e.g. from generate_video)."))),
+            "action": (Literal["finish", "check"], Field(default="finish", description=(
+                "'finish': wait until the job is done and return its files; 'check': look "
+                "once and say where it stands."))),
+        })
+
+    def _describe(self) -> str:
+        return (f"Check on or finish a media job started earlier on "
+                f"{self.profile.display_name} (a video or song made with wait turned off, or "
+                "one whose wait ran out), by its job id; never submits or pays again.")
+
+    def _job(self, job_id: str) -> MediaJob | None:
+        """The journal's job, or None when the id must be tracked (foreign jobs allowed)."""
+        media = self.media
+        if media.job(job_id) is not None:
+            return media.resume(job_id)
+        if self.allow_foreign_jobs:
+            return None
+        raise HubInputError.invalid(
+            "job_id", "must be the id of a job these tools started with this key (this tool "
+            "acts only on its own jobs)", job_id,
+            fix="pass the job_id exactly as the tool that started the job returned it",
+            hub=self.hub)
+
+    def _call(self, args: Any, progress: Progress) -> Outcome:
+        job = self._job(args.job_id) or self.media.track(args.job_id, kind=self.kind,
+                                                          model=self.model)
+        if args.action == "check":
+            return job.refresh() if job.status not in TERMINAL else job
+        progress.report(job)  # a finished job returns its files at once (fetched again if gone)
+        return job.wait(progress=progress.report)
+
+    async def _acall(self, args: Any, progress: Progress) -> Outcome:
+        job = self._job(args.job_id) or await self.media.atrack(
+            args.job_id, kind=self.kind, model=self.model)
+        if args.action == "check":
+            return await job.arefresh() if job.status not in TERMINAL else job
+        await progress.areport(job)
+        return await job.async_wait(progress=progress.areport)
