@@ -14,6 +14,7 @@ from langchain_tests.integration_tests import ToolsIntegrationTests
 from langchain_tests.unit_tests import ToolsUnitTests
 
 from hub_core.media import HubMedia
+from hub_emulator.server import KEY_PREFIXES
 from langchain_hub.tools import (
     HubImageEditTool,
     HubImageGenerationTool,
@@ -24,7 +25,6 @@ from langchain_hub.tools import (
     HubVideoGenerationTool,
 )
 
-_PREFIX = {"electronhub": "ek-", "chainhub": "sk-", "tokenhub": "th-", "apihub": "sk-"}
 _ENV = {"electronhub": "ELECTRONHUB", "chainhub": "CHAINHUB", "tokenhub": "TOKENHUB"}
 
 
@@ -44,7 +44,7 @@ class _Setup:
         cls = type(self)
         cls.base_url = hub_emulator.base_url(self.hub)
         if not cls.key:
-            cls.key = f"{_PREFIX[self.hub]}test-{uuid.uuid4().hex}"
+            cls.key = f"{KEY_PREFIXES[self.hub]}test-{uuid.uuid4().hex}"
             cls.out = tempfile.mkdtemp(prefix="ai-hubs-tools-")
             cls.example = self._prepare()
 
@@ -72,7 +72,7 @@ class _Setup:
     @property
     def init_from_env_params(self) -> tuple[dict[str, str], dict[str, Any], dict[str, Any]]:
         env = _ENV[self.hub]
-        key = f"{_PREFIX[self.hub]}env-key-123"
+        key = f"{KEY_PREFIXES[self.hub]}env-key-123"
         return ({f"{env}_API_KEY": key, f"{env}_BASE_URL": "http://127.0.0.1:9/v1"},
                 {"hub": self.hub, "output_dir": self.out or "media-out", **self.extra},
                 {"api_key": key, "base_url": "http://127.0.0.1:9/v1"})

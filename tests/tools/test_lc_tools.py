@@ -21,6 +21,7 @@ from PIL import Image
 from hub_core import Budget
 from hub_core.errors import InsufficientCreditsError, UnsupportedFeatureError
 from hub_core.media import HubMedia
+from hub_emulator.server import KEY_PREFIXES
 from langchain_hub import ChatChainHub, ChatTokenHub
 from langchain_hub.tools import (
     PROGRESS_EVENT,
@@ -31,12 +32,11 @@ from langchain_hub.tools import (
     HubVideoGenerationTool,
 )
 
-_PREFIX = {"electronhub": "ek-", "chainhub": "sk-", "tokenhub": "th-", "apihub": "sk-"}
 _VIDEO_SUBMIT = {"tokenhub": "/videos/generations", "chainhub": "/text2video"}
 
 
 def _key(hub: str) -> str:
-    return f"{_PREFIX[hub]}test-{uuid.uuid4().hex}"
+    return f"{KEY_PREFIXES[hub]}test-{uuid.uuid4().hex}"
 
 
 def _settings(emu: Any, hub: str, out: Path, **kw: Any) -> dict[str, Any]:
