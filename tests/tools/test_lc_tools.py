@@ -353,3 +353,27 @@ def test_tool_runs_do_not_block_each_other(hub_emulator: Any, tmp_path: Path) ->
     contents = asyncio.run(three())
     assert len({c[0]["text"] for c in contents}) == 3
     assert len(list(tmp_path.glob("*.png"))) == 3
+
+
+# -- every hub refusal is a tool error the model can read --------------------------------------
+
+def test_a_failed_job_comes_back_with_the_hubs_reason(hub_emulator: Any, tmp_path: Path) -> None:
+    settings = _settings(hub_emulator, "chainhub", tmp_path)
+    hub_emulator.admin.fault(hub="chainhub", path="/text2video", method="POST",
+                             job_fail="the prompt was flagged by the content filter")
+    message = _call(HubVideoGenerationTool(**settings), {"prompt": "a fox"})
+    assert message.status == "error"
+    assert "but it failed: the prompt was flagged by the content filter." in message.content
+    assert "change it before trying again" in message.content
+    assert len(_requests(hub_emulator, "chainhub", settings["api_key"], "/text2video")) == 1
+
+
+def test_a_rate_limit_comes_back_as_when_to_try_again(hub_emulator: Any, tmp_path: Path) -> None:
+    settings = _settings(hub_emulator, "tokenhub", tmp_path, max_retries=0)
+    hub_emulator.admin.fault(hub="tokenhub", path="/images/generations", status=429,
+                             headers={"Retry-After": "7"}, body="Too many requests")
+    message = _call(HubImageGenerationTool(**settings), {"prompt": "a fox", "size": "256x256"})
+    assert message.status == "error"
+    assert message.content.startswith("TokenHub is rate-limiting this key (it asks to wait 7 s)")
+    assert "Wait before calling again" in message.content
+    assert list(tmp_path.glob("*.png")) == []
