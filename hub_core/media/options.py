@@ -25,11 +25,13 @@ from hub_core.media.mime import SPEECH_FORMATS
 from hub_core.media.validate import max_images, sizes_for
 
 __all__ = [
+    "CAPABILITY_OF",
     "EH_VIDEO_RATIOS",
     "OPENAI_VOICES",
     "SPEECH_FORMAT_NAMES",
     "VideoOptions",
     "max_images",
+    "offers",
     "price_text",
     "sizes_for",
     "video_options",
@@ -133,3 +135,29 @@ def price_text(profile: HubProfile, model: str) -> str | None:
         rates = f"{_amount(price.input_per_mtok or 0)} / {_amount(price.output_per_mtok or 0)}"
         parts.append(f"{rates} {unit} per 1M input / output tokens")
     return "; ".join(parts) or None
+
+
+CAPABILITY_OF = {
+    "image": "images", "image_edit": "image_edits", "video": "video", "music": "music",
+    "speech": "speech", "transcription": "transcriptions",
+}
+"""The profile capability behind each media operation (``HubProfile.media_models`` keys)."""
+
+
+def offers(profile: HubProfile, operation: str, *, enable_music: bool = False) -> bool:
+    """Whether ``profile``'s hub offers ``operation`` to a caller (a tool, a toolkit).
+
+    A documented capability is enough, except Electron Hub music: its route is missing from the
+    hub's current docs (PROTOCOL gap 13), so it is offered only with ``enable_music=True``.
+
+    Example:
+        >>> from hub_core.hubs import get_hub
+        >>> [op for op in CAPABILITY_OF if offers(get_hub("tokenhub"), op)]
+        ['image', 'video']
+    """
+    if not profile.supports(CAPABILITY_OF[operation]):
+        return False
+    if operation == "music":
+        dialect = profile.media_dialects.get("music")
+        return dialect is not None and (dialect != "electronhub-music" or enable_music)
+    return True

@@ -200,12 +200,6 @@ class HubMusicGenerationTool(_JobTool):
     operation = "music"
     capability = "music"
 
-    @classmethod
-    def supported_by(cls, profile: Any, *, enable_music: bool = False) -> bool:
-        """Music is off on Electron Hub unless enabled (its route is undocumented)."""
-        dialect = profile.media_dialects.get("music")
-        return dialect is not None and (dialect != "electronhub-music" or enable_music)
-
     def _check_supported(self) -> None:
         music_dialect(self.media, self.model or "")
 

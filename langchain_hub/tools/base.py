@@ -39,6 +39,7 @@ from hub_core.media.audio import Transcription
 from hub_core.media.base import pick_model
 from hub_core.media.explain import explain
 from hub_core.media.jobs import MediaJob
+from hub_core.media.options import offers
 from hub_core.media.results import MediaResult
 from hub_core.media.summary import artifact, job_text, result_text
 from hub_core.media.validate import check_inside
@@ -181,8 +182,9 @@ class HubMediaTool(MediaToolSettings, BaseTool):
 
     @classmethod
     def supported_by(cls, profile: HubProfile, *, enable_music: bool = False) -> bool:
-        """Whether ``profile``'s hub documents this tool's route."""
-        return profile.supports(cls.capability)
+        """Whether ``profile``'s hub offers this tool's operation (Electron Hub music only
+        with ``enable_music``: :func:`hub_core.media.options.offers`)."""
+        return not cls.operation or offers(profile, cls.operation, enable_music=enable_music)
 
     @model_validator(mode="after")
     def _fit_to_hub(self) -> Self:
