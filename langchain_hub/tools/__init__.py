@@ -1,7 +1,7 @@
 """LangChain tools that make images, video, music and speech on an AI hub, and a toolkit.
 
 Each tool is a thin ``BaseTool`` over :class:`hub_core.media.HubMedia` (one module per concern:
-``base`` settings, errors and replies; ``schema`` argument models per hub and model; ``blocks``
+``base`` settings, errors and replies (argument models: :mod:`hub_core.media.arguments`); ``blocks``
 content blocks; ``progress`` events and bars; ``image``, ``av`` (video, music, speech,
 transcription), ``jobs`` (finish a job by id) and ``toolkit``). Names are imported on first use.
 

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
+from hub_core.media.arguments import (
+    music_arguments,
+    price_note,
+    speech_arguments,
+    transcription_arguments,
+    video_arguments,
+)
 from hub_core.media.jobs import MediaJob
 from hub_core.media.music import music_dialect
-from hub_core.media.options import SPEECH_FORMAT_NAMES, VideoOptions, video_options, voices_for
-from hub_core.media.validate import TRANSCRIPTION_FORMATS
+from hub_core.media.options import VideoOptions, video_options
 from langchain_hub.tools.base import HubMediaTool, Outcome
 from langchain_hub.tools.progress import Progress
-from langchain_hub.tools.schema import ArgSpec, arg_model, choices, one_of, price_note, prompt_field
 
 __all__ = [
     "HubMusicGenerationTool",
@@ -42,18 +47,6 @@ class _JobTool(HubMediaTool):
             return "waits for the file and returns its path and URL"
         return ("returns a job id at once; finish it later with the check_media_job tool "
                 "(never submit it twice)")
-
-
-def _duration_field(opts: VideoOptions, price: str) -> ArgSpec:
-    default = f" Leave it out for {opts.default_seconds:g} s."
-    if opts.durations is not None:
-        return (one_of(opts.durations) | None, Field(default=None, description=(
-            f"Length in seconds: {choices(opts.durations)}.{default}{price}")))
-    kind: Any = int if opts.whole_seconds else float
-    whole = "whole " if opts.whole_seconds else ""
-    rule = f"Length in {whole}seconds from {opts.min_seconds:g} to {opts.max_seconds:g}."
-    return (kind | None, Field(default=None, ge=opts.min_seconds, le=opts.max_seconds,
-                               description=f"{rule}{default}{price}"))
 
 
 class HubVideoGenerationTool(_JobTool):
@@ -124,21 +117,7 @@ class HubVideoGenerationTool(_JobTool):
         self._options()
 
     def _args_model(self) -> type[BaseModel]:
-        opts = self._options()
-        price = price_note(self.profile, self.model or "")
-        fields: dict[str, ArgSpec] = {
-            "prompt": prompt_field("What happens in the video, in plain words", opts.prompt_limit),
-            "duration": _duration_field(opts, price),
-        }
-        if opts.resolutions is not None:
-            fields["resolution"] = (one_of(opts.resolutions) | None, Field(
-                default=None, description=(f"Output resolution: {choices(opts.resolutions)}. "
-                                           "Leave it out for the hub's default.")))
-        fields["aspect_ratio"] = (one_of(opts.aspect_ratios) | None, Field(
-            default=None, description=(f"Frame shape, width:height: "
-                                       f"{choices(opts.aspect_ratios)}. Leave it out for the "
-                                       "hub's default.")))
-        return arg_model("GenerateVideoInput", "What video to make.", fields)
+        return video_arguments(self.profile, self.model or "")
 
     def _describe(self) -> str:
         return (f"Make a short video from a text description with {self.model} on "
@@ -204,11 +183,7 @@ class HubMusicGenerationTool(_JobTool):
         music_dialect(self.media, self.model or "")
 
     def _args_model(self) -> type[BaseModel]:
-        return arg_model("GenerateMusicInput", "What music to make.", {
-            "prompt": prompt_field("What the song is about, its mood and style", 3000),
-            "instrumental": (bool, Field(default=False,
-                                         description="True for music without singing.")),
-        })
+        return music_arguments()
 
     def _describe(self) -> str:
         return (f"Make music from a text description with {self.model} on "
@@ -266,16 +241,7 @@ class HubSpeechTool(HubMediaTool):
     capability = "speech"
 
     def _args_model(self) -> type[BaseModel]:
-        voices = voices_for(self.model or "")
-        voice: ArgSpec = (one_of(voices) | None, Field(default=None, description=(
-            f"Voice: {choices(voices)}. Leave it out for 'alloy'."))) if voices else (
-            str | None, Field(default=None, description="The model's voice name."))
-        return arg_model("TextToSpeechInput", "What to say.", {
-            "prompt": prompt_field("The exact words to speak", 4096),
-            "voice": voice,
-            "format": (one_of(SPEECH_FORMAT_NAMES), Field(
-                default="mp3", description=f"Audio format: {choices(SPEECH_FORMAT_NAMES)}.")),
-        })
+        return speech_arguments(self.model or "")
 
     def _describe(self) -> str:
         return (f"Turn text into spoken audio with {self.model} on "
@@ -333,17 +299,7 @@ class HubTranscriptionTool(HubMediaTool):
     capability = "transcriptions"
 
     def _args_model(self) -> type[BaseModel]:
-        return arg_model("TranscribeAudioInput", "Which audio to write down.", {
-            "audio": (str, Field(description=(
-                "Path of the audio file (mp3, wav, m4a, ogg, flac, webm; at most 25 MB), e.g. "
-                "one the text_to_speech tool returned."))),
-            "format": (one_of(TRANSCRIPTION_FORMATS), Field(
-                default="json", description=(
-                    f"Transcript format: {choices(TRANSCRIPTION_FORMATS)} (srt and vtt have "
-                    "timings)."))),
-            "prompt": (str | None, Field(default=None, description=(
-                "Optional: names or terms in the audio, to help the spelling."))),
-        })
+        return transcription_arguments()
 
     def _describe(self) -> str:
         return (f"Transcribe an audio file to text with {self.model} on "

@@ -4,7 +4,7 @@ A tool is a thin shell over :class:`hub_core.media.HubMedia`: every job, check, 
 download and cost lives there. The shell adds what an agent needs:
 
 - an argument schema built for the tool's hub and model (allowed values, price), so a model
-  sees what it may pass (``schema.py``);
+  sees what it may pass (:mod:`hub_core.media.arguments`, shared with LlamaIndex);
 - a reply the model can read (paths, URLs, cost; a content block where it can use one) and an
   artifact for the program (``{job_id, status, urls, paths, mime_types, cost, model}``);
 - errors as ``ToolException`` text saying what happened and what to do (``raise_errors=True``

@@ -4,36 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
-from hub_core.media.options import max_images, sizes_for
+from hub_core.media.arguments import edit_arguments, image_arguments, price_note
 from langchain_hub.tools.base import HubMediaTool, Outcome
 from langchain_hub.tools.progress import Progress
-from langchain_hub.tools.schema import ArgSpec, arg_model, choices, one_of, price_note, prompt_field
 
 __all__ = ["HubImageEditTool", "HubImageGenerationTool"]
-
-_SIZE_PATTERN = r"^[1-9][0-9]{1,4}x[1-9][0-9]{1,4}$"
-
-
-def _size_field(hub: str, model: str, *, edit: bool) -> ArgSpec:
-    sizes = sizes_for(hub, model, edit=edit)
-    if sizes is None:
-        return (str | None, Field(default=None, pattern=_SIZE_PATTERN, description=(
-            "Width x height in pixels, e.g. '2048x2048' (any size the model makes). Leave it "
-            "out for the model's default.")))
-    listed = sorted(sizes, key=lambda s: (len(s), s))
-    return (one_of(listed) | None, Field(default=None, description=(
-        f"Width x height in pixels: {choices(listed)}. Leave it out for the model's default.")))
-
-
-def _n_field(tool: HubMediaTool) -> ArgSpec:
-    most = max_images(tool.model or "")
-    rule = "exactly 1" if most == 1 else f"1 to {most}"
-    price = price_note(tool.profile, tool.model or "")
-    return (int, Field(default=1, ge=1, le=most,
-                       description=f"How many images to make: {rule}.{price}"))
-
 
 class HubImageGenerationTool(HubMediaTool):
     """Make images from words on an AI hub, saved as files an agent can hand to a person.
@@ -109,12 +86,7 @@ class HubImageGenerationTool(HubMediaTool):
     capability = "images"
 
     def _args_model(self) -> type[BaseModel]:
-        model = self.model or ""
-        return arg_model("GenerateImageInput", "What image to make.", {
-            "prompt": prompt_field("What the image shows, in plain words", 4000),
-            "size": _size_field(self.hub, model, edit=False),
-            "n": _n_field(self),
-        })
+        return image_arguments(self.profile, self.model or "")
 
     def _describe(self) -> str:
         return (f"Make images from a text description with {self.model} on "
@@ -189,20 +161,7 @@ class HubImageEditTool(HubMediaTool):
     capability = "image_edits"
 
     def _args_model(self) -> type[BaseModel]:
-        model = self.model or ""
-        return arg_model("EditImageInput", "How to change an image.", {
-            "prompt": prompt_field("What to change, in plain words",
-                                   1000 if model.startswith("dall-e-2") else 32000),
-            "image": (str, Field(description=(
-                "Path of the image to edit: a file made by these tools (a path they returned)"
-                + (", a square PNG under 4 MB" if self.hub == "electronhub" or
-                   model.startswith("dall-e-2") else ", PNG, JPEG or WEBP") + "."))),
-            "mask": (str | None, Field(default=None, description=(
-                "Optional path of a PNG the same size as the image whose transparent pixels "
-                "mark the area to change."))),
-            "size": _size_field(self.hub, model, edit=True),
-            "n": _n_field(self),
-        })
+        return edit_arguments(self.profile, self.model or "")
 
     def _describe(self) -> str:
         return (f"Edit an image file from a text instruction with {self.model} on "

@@ -7,11 +7,11 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from hub_core.errors import HubInputError
+from hub_core.media.arguments import job_arguments
 from hub_core.media.jobs import MediaJob
 from hub_core.media.status import TERMINAL
 from langchain_hub.tools.base import JOB_TOOL_NAME, HubMediaTool, Outcome
 from langchain_hub.tools.progress import Progress
-from langchain_hub.tools.schema import arg_model
 
 __all__ = ["HubMediaJobTool"]
 
@@ -77,13 +77,7 @@ class HubMediaJobTool(HubMediaTool):
         default="video", description="What a foreign job makes (picks its poll route).")
 
     def _args_model(self) -> type[BaseModel]:
-        return arg_model("CheckMediaJobInput", "Which job, and what to do with it.", {
-            "job_id": (str, Field(min_length=1, description=(
-                "The job id a media tool returned (e.g. from generate_video)."))),
-            "action": (Literal["finish", "check"], Field(default="finish", description=(
-                "'finish': wait until the job is done and return its files; 'check': look "
-                "once and say where it stands."))),
-        })
+        return job_arguments()
 
     def _describe(self) -> str:
         return (f"Check on or finish a media job started earlier on "
