@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Literal, cast
 
-from pydantic import BaseModel, Field, create_model
+from pydantic import BaseModel, Field, ValidationError, create_model
 
 from hub_core.hubs import HubProfile
 from hub_core.media.options import (
@@ -40,10 +40,12 @@ __all__ = [
     "choices",
     "edit_arguments",
     "image_arguments",
+    "invalid_arguments_text",
     "job_arguments",
     "music_arguments",
     "price_note",
     "speech_arguments",
+    "tool_description",
     "transcription_arguments",
     "video_arguments",
 ]
@@ -204,3 +206,45 @@ def job_arguments() -> type[BaseModel]:
             "'finish': wait until the job is done and return its files; 'check': look once "
             "and say where it stands."))),
     })
+
+
+_WHAT_IT_DOES = {
+    "image": ("Make images from a text description with {model} on {hub} and save them as "
+              "files; returns their paths and URLs."),
+    "image_edit": ("Edit an image file from a text instruction with {model} on {hub}; returns "
+                   "the new files' paths and URLs."),
+    "video": "Make a short video from a text description with {model} on {hub}; {wait}.",
+    "music": "Make music from a text description with {model} on {hub}; {wait}.",
+    "speech": "Turn text into spoken audio with {model} on {hub}; returns the audio file's path.",
+    "transcription": "Transcribe an audio file to text with {model} on {hub}.",
+    "job": ("Check on or finish a media job started earlier on {hub} (a video or song made with "
+            "wait turned off, or one whose wait ran out), by its job id; never submits or pays "
+            "again."),
+}
+
+
+def tool_description(
+    operation: str, profile: HubProfile, model: str, *, wait: bool = True,
+    check_tool: str = "check_media_job",
+) -> str:
+    """What a media tool does, for the model choosing it: the model, the hub, whether it waits
+    (``wait=False``: it returns a job id for ``check_tool``) and the price where known.
+
+    ``operation`` is a ``HubProfile.media_models`` key (``image``, ``video``, ...) or ``job``.
+    """
+    waits = ("waits for the file and returns its path and URL" if wait else
+             f"returns a job id at once; finish it later with the {check_tool} tool (never "
+             "submit it twice)")
+    text = _WHAT_IT_DOES[operation].format(model=model, hub=profile.display_name, wait=waits)
+    return text if operation == "job" else text + price_note(profile, model)
+
+
+def invalid_arguments_text(exc: ValidationError) -> str:
+    """Arguments an argument model refused, in words a model can fix (each field, the rule,
+    what it got)."""
+    problems = []
+    for error in exc.errors():
+        where = ".".join(str(p) for p in error.get("loc", ())) or "arguments"
+        problems.append(f"{where}: {error.get('msg')} (got {error.get('input')!r})")
+    return ("The arguments were refused before anything was sent: " + "; ".join(problems)
+            + ". Correct them and call again.")

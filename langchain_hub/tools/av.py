@@ -8,7 +8,6 @@ from pydantic import BaseModel
 
 from hub_core.media.arguments import (
     music_arguments,
-    price_note,
     speech_arguments,
     transcription_arguments,
     video_arguments,
@@ -42,11 +41,6 @@ class _JobTool(HubMediaTool):
             return job
         return await job.async_wait(progress=progress.areport)
 
-    def _wait_words(self) -> str:
-        if self.wait:
-            return "waits for the file and returns its path and URL"
-        return ("returns a job id at once; finish it later with the check_media_job tool "
-                "(never submit it twice)")
 
 
 class HubVideoGenerationTool(_JobTool):
@@ -119,11 +113,6 @@ class HubVideoGenerationTool(_JobTool):
     def _args_model(self) -> type[BaseModel]:
         return video_arguments(self.profile, self.model or "")
 
-    def _describe(self) -> str:
-        return (f"Make a short video from a text description with {self.model} on "
-                f"{self.profile.display_name}; {self._wait_words()}."
-                f"{price_note(self.profile, self.model or '')}")
-
     def _video_args(self, args: Any) -> dict[str, Any]:
         return {"model": self.model, "duration": args.duration,
                 "resolution": getattr(args, "resolution", None),
@@ -185,11 +174,6 @@ class HubMusicGenerationTool(_JobTool):
     def _args_model(self) -> type[BaseModel]:
         return music_arguments()
 
-    def _describe(self) -> str:
-        return (f"Make music from a text description with {self.model} on "
-                f"{self.profile.display_name}; {self._wait_words()}."
-                f"{price_note(self.profile, self.model or '')}")
-
     def _call(self, args: Any, progress: Progress) -> Outcome:
         job = self.media.submit_music(args.prompt, model=self.model,
                                       instrumental=args.instrumental)
@@ -243,11 +227,6 @@ class HubSpeechTool(HubMediaTool):
     def _args_model(self) -> type[BaseModel]:
         return speech_arguments(self.model or "")
 
-    def _describe(self) -> str:
-        return (f"Turn text into spoken audio with {self.model} on "
-                f"{self.profile.display_name}; returns the audio file's path."
-                f"{price_note(self.profile, self.model or '')}")
-
     def _call(self, args: Any, progress: Progress) -> Outcome:
         return self.media.speech(args.prompt, model=self.model, voice=args.voice,
                                  format=args.format)
@@ -300,10 +279,6 @@ class HubTranscriptionTool(HubMediaTool):
 
     def _args_model(self) -> type[BaseModel]:
         return transcription_arguments()
-
-    def _describe(self) -> str:
-        return (f"Transcribe an audio file to text with {self.model} on "
-                f"{self.profile.display_name}.{price_note(self.profile, self.model or '')}")
 
     def _call(self, args: Any, progress: Progress) -> Outcome:
         audio = self.readable_path(args.audio, "audio")

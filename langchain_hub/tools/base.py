@@ -35,6 +35,7 @@ from hub_core.budget import Budget
 from hub_core.errors import HubError, UnsupportedFeatureError
 from hub_core.hubs import HubProfile, get_hub
 from hub_core.media import HubMedia
+from hub_core.media.arguments import invalid_arguments_text, tool_description
 from hub_core.media.audio import Transcription
 from hub_core.media.base import pick_model
 from hub_core.media.explain import explain
@@ -60,14 +61,8 @@ JOB_TOOL_NAME = "check_media_job"
 Outcome = MediaResult | Transcription | MediaJob
 
 
-def describe_validation_error(exc: ValidationError) -> str:
-    """Bad tool arguments, in words a model can fix (``handle_validation_error``)."""
-    problems = []
-    for error in exc.errors():
-        where = ".".join(str(p) for p in error.get("loc", ())) or "arguments"
-        problems.append(f"{where}: {error.get('msg')} (got {error.get('input')!r})")
-    return ("The arguments were refused before anything was sent: " + "; ".join(problems)
-            + ". Correct them and call again.")
+describe_validation_error = invalid_arguments_text
+"""Bad tool arguments, in words a model can fix (``handle_validation_error``)."""
 
 
 class MediaToolSettings(BaseModel):
@@ -232,7 +227,8 @@ class HubMediaTool(MediaToolSettings, BaseTool):
         raise NotImplementedError
 
     def _describe(self) -> str:
-        raise NotImplementedError
+        return tool_description(self.operation or "job", self.profile, self.model or "",
+                                wait=self.wait, check_tool=JOB_TOOL_NAME)
 
     def _call(self, args: Any, progress: Progress) -> Outcome:
         raise NotImplementedError

@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from hub_core.media.arguments import edit_arguments, image_arguments, price_note
+from hub_core.media.arguments import edit_arguments, image_arguments
 from langchain_hub.tools.base import HubMediaTool, Outcome
 from langchain_hub.tools.progress import Progress
 
@@ -88,11 +88,6 @@ class HubImageGenerationTool(HubMediaTool):
     def _args_model(self) -> type[BaseModel]:
         return image_arguments(self.profile, self.model or "")
 
-    def _describe(self) -> str:
-        return (f"Make images from a text description with {self.model} on "
-                f"{self.profile.display_name} and save them as files; returns their paths and "
-                f"URLs.{price_note(self.profile, self.model or '')}")
-
     def _call(self, args: Any, progress: Progress) -> Outcome:
         return self.media.generate_image(args.prompt, model=self.model, n=args.n,
                                          size=args.size)
@@ -162,11 +157,6 @@ class HubImageEditTool(HubMediaTool):
 
     def _args_model(self) -> type[BaseModel]:
         return edit_arguments(self.profile, self.model or "")
-
-    def _describe(self) -> str:
-        return (f"Edit an image file from a text instruction with {self.model} on "
-                f"{self.profile.display_name}; returns the new files' paths and URLs."
-                f"{price_note(self.profile, self.model or '')}")
 
     def _files(self, args: Any) -> tuple[Any, Any]:
         image = self.readable_path(args.image, "image")

@@ -79,11 +79,6 @@ class HubMediaJobTool(HubMediaTool):
     def _args_model(self) -> type[BaseModel]:
         return job_arguments()
 
-    def _describe(self) -> str:
-        return (f"Check on or finish a media job started earlier on "
-                f"{self.profile.display_name} (a video or song made with wait turned off, or "
-                "one whose wait ran out), by its job id; never submits or pays again.")
-
     def _job(self, job_id: str) -> MediaJob | None:
         """The journal's job, or None when the id must be tracked (foreign jobs allowed)."""
         media = self.media

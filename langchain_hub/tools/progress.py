@@ -18,6 +18,7 @@ from langchain_core.callbacks import (
 )
 from langchain_core.runnables import RunnableConfig
 
+from hub_core.media.bar import JobBar
 from hub_core.media.jobs import MediaJob
 
 __all__ = ["PROGRESS_EVENT", "Progress"]
@@ -39,9 +40,7 @@ class Progress:
         self._config: RunnableConfig | None = (
             {"callbacks": run_manager.get_child()} if run_manager is not None else None
         )
-        self._show = show
-        self._bar: Any = None
-        self._shown = 0
+        self._bar = JobBar(show=show)
 
     @staticmethod
     def data(job: MediaJob) -> dict[str, Any]:
@@ -49,37 +48,18 @@ class Progress:
         return {"job_id": job.job_id, "hub": job.hub, "model": job.model, "kind": job.kind,
                 "status": job.status, "progress": job.progress}
 
-    def _advance(self, job: MediaJob) -> None:
-        if not self._show:
-            return
-        if self._bar is None:
-            try:
-                from tqdm.auto import tqdm
-            except ImportError as exc:
-                raise ImportError(
-                    "show_progress=True needs tqdm: pip install 'ai-hubs[progress]'"
-                ) from exc
-            self._bar = tqdm(total=100, desc=f"{job.kind} {job.job_id}", unit="%")
-        done = 100 if job.status == "succeeded" else int((job.progress or 0.0) * 100)
-        if done > self._shown:
-            self._bar.update(done - self._shown)
-            self._shown = done
-        self._bar.set_postfix_str(job.status, refresh=False)
-
     def report(self, job: MediaJob) -> None:
         """Sync callback: the custom event, then the bar."""
         if self._config is not None:
             dispatch_custom_event(PROGRESS_EVENT, self.data(job), config=self._config)
-        self._advance(job)
+        self._bar.update(job)
 
     async def areport(self, job: MediaJob) -> None:
         """Async callback: the custom event, then the bar."""
         if self._config is not None:
             await adispatch_custom_event(PROGRESS_EVENT, self.data(job), config=self._config)
-        self._advance(job)
+        self._bar.update(job)
 
     def close(self) -> None:
         """Close the bar, if one was drawn."""
-        if self._bar is not None:
-            self._bar.close()
-            self._bar = None
+        self._bar.close()
