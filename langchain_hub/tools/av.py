@@ -12,6 +12,7 @@ from hub_core.media.arguments import (
     transcription_arguments,
     video_arguments,
 )
+from hub_core.media.follow import afollow, follow
 from hub_core.media.jobs import MediaJob
 from hub_core.media.music import music_dialect
 from hub_core.media.options import VideoOptions, video_options
@@ -30,16 +31,10 @@ class _JobTool(HubMediaTool):
     """A tool whose call is a job: submit once, then (``wait=True``) wait with progress."""
 
     def _finish(self, job: MediaJob, progress: Progress) -> Outcome:
-        progress.report(job)
-        if not self.wait or job.result is not None:
-            return job
-        return job.wait(progress=progress.report)
+        return follow(job, wait=self.wait, progress=progress.report)
 
     async def _afinish(self, job: MediaJob, progress: Progress) -> Outcome:
-        await progress.areport(job)
-        if not self.wait or job.result is not None:
-            return job
-        return await job.async_wait(progress=progress.areport)
+        return await afollow(job, wait=self.wait, progress=progress.areport)
 
 
 

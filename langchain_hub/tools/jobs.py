@@ -6,10 +6,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from hub_core.errors import HubInputError
 from hub_core.media.arguments import job_arguments
-from hub_core.media.jobs import MediaJob
-from hub_core.media.status import TERMINAL
+from hub_core.media.follow import acheck_or_finish, aown_job, check_or_finish, own_job
 from langchain_hub.tools.base import JOB_TOOL_NAME, HubMediaTool, Outcome
 from langchain_hub.tools.progress import Progress
 
@@ -79,31 +77,12 @@ class HubMediaJobTool(HubMediaTool):
     def _args_model(self) -> type[BaseModel]:
         return job_arguments()
 
-    def _job(self, job_id: str) -> MediaJob | None:
-        """The journal's job, or None when the id must be tracked (foreign jobs allowed)."""
-        media = self.media
-        if media.job(job_id) is not None:
-            return media.resume(job_id)
-        if self.allow_foreign_jobs:
-            return None
-        raise HubInputError.invalid(
-            "job_id", "must be the id of a job these tools started with this key (this tool "
-            "acts only on its own jobs)", job_id,
-            fix="pass the job_id exactly as the tool that started the job returned it",
-            hub=self.hub)
-
     def _call(self, args: Any, progress: Progress) -> Outcome:
-        job = self._job(args.job_id) or self.media.track(args.job_id, kind=self.kind,
-                                                          model=self.model)
-        if args.action == "check":
-            return job.refresh() if job.status not in TERMINAL else job
-        progress.report(job)  # a finished job returns its files at once (fetched again if gone)
-        return job.wait(progress=progress.report)
+        job = own_job(self.media, args.job_id, allow_foreign=self.allow_foreign_jobs,
+                      kind=self.kind, model=self.model)
+        return check_or_finish(job, args.action, progress.report)
 
     async def _acall(self, args: Any, progress: Progress) -> Outcome:
-        job = self._job(args.job_id) or await self.media.atrack(
-            args.job_id, kind=self.kind, model=self.model)
-        if args.action == "check":
-            return await job.arefresh() if job.status not in TERMINAL else job
-        await progress.areport(job)
-        return await job.async_wait(progress=progress.areport)
+        job = await aown_job(self.media, args.job_id, allow_foreign=self.allow_foreign_jobs,
+                             kind=self.kind, model=self.model)
+        return await acheck_or_finish(job, args.action, progress.areport)
