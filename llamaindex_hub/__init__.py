@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     )
     from llamaindex_hub.hub_llms import APIHubLLM, ChainHubLLM, ElectronHubLLM, TokenHubLLM
     from llamaindex_hub.llms import HubLLM
+    from llamaindex_hub.media_tools import HubMediaToolSpec
     from llamaindex_hub.usage import HubUsageEvent, HubUsageHandler
 
 _EXPORTS: dict[str, str] = {
@@ -41,6 +42,7 @@ _EXPORTS: dict[str, str] = {
     "TokenHubEmbedding": "llamaindex_hub.embeddings",
     "Budget": "hub_core.budget",
     "BudgetExceededError": "hub_core.errors",
+    "HubMediaToolSpec": "llamaindex_hub.media_tools",
     "HubUsageEvent": "llamaindex_hub.usage",
     "HubUsageHandler": "llamaindex_hub.usage",
 }
@@ -56,6 +58,7 @@ __all__ = [
     "ElectronHubLLM",
     "HubEmbedding",
     "HubLLM",
+    "HubMediaToolSpec",
     "HubUsageEvent",
     "HubUsageHandler",
     "TokenHubEmbedding",

@@ -2,7 +2,8 @@
 
 A mixed run on two hubs (Electron Hub, priced per request; TokenHub, whose replies state
 ``usage.cost``): invoke, stream, batch, ``asyncio.gather``, plain threads, embeddings in
-several batches, sync and async, and (LangChain) an image. Requests, input and output tokens and cost are compared with
+several batches, sync and async, and an image (LangChain: HubMedia; LlamaIndex: the
+HubMediaToolSpec an agent would call). Requests, input and output tokens and cost are compared with
 the ledger of each key, in total and per model.
 """
 
@@ -29,22 +30,33 @@ from langchain_hub import (
     TokenHubEmbeddings,
     hub_usage,
 )
-from llamaindex_hub import ElectronHubLLM, HubUsageHandler, TokenHubEmbedding, TokenHubLLM
+from llamaindex_hub import (
+    ElectronHubLLM,
+    HubMediaToolSpec,
+    HubUsageHandler,
+    TokenHubEmbedding,
+    TokenHubLLM,
+)
 
 EMBED_MODEL = "openai/text-embedding-3-small"
 
 
 def _ledger_figures(emu: Any, keys: dict[str, str]) -> tuple[UsageFigures, dict[str, list]]:
-    """The ledgers of both keys as figures, and their rows per ``hub:model``."""
+    """The ledgers of both keys as figures, and their rows per ``hub:model``.
+
+    Result files fetched from the hub's file host (``/_files/...``, free, no model) are
+    downloads, not API calls: usage totals count the call that made them."""
     rows_by_model: dict[str, list] = defaultdict(list)
     requests = input_tokens = output_tokens = 0
     credits: list[float] = []
     for hub, key in keys.items():
         book = ledger(emu, hub, key)
-        requests += len(book["requests"])
+        calls = [row for row in book["requests"] if not row["path"].startswith("/_files/")]
+        assert all(row["credits"] == 0 for row in book["requests"] if row not in calls)
+        requests += len(calls)
         input_tokens += book["input_tokens"]
         output_tokens += book["output_tokens"]
-        for row in book["requests"]:
+        for row in calls:
             credits.append(row["credits"])
             rows_by_model[f"{hub}:{row['model']}"].append(row)
     figures = UsageFigures(requests, input_tokens, output_tokens, input_tokens + output_tokens,
@@ -146,7 +158,7 @@ def test_media_and_other_reports_land_in_the_block() -> None:
 
 
 async def test_hub_usage_handler_equals_the_ledger_for_a_mixed_run(
-    hub_emulator: Any, keys: dict
+    hub_emulator: Any, keys: dict, tmp_path: Any
 ) -> None:
     eh = ElectronHubLLM("gpt-3.5-turbo", api_key=keys["electronhub"], rpm=0,
                         base_url=hub_emulator.base_url("electronhub"))
@@ -154,6 +166,8 @@ async def test_hub_usage_handler_equals_the_ledger_for_a_mixed_run(
                      base_url=hub_emulator.base_url("tokenhub"))
     emb = TokenHubEmbedding(api_key=keys["tokenhub"], base_url=hub_emulator.base_url("tokenhub"),
                             rpm=0, batch_size=2, max_concurrency=3)
+    media = HubMediaToolSpec("electronhub", api_key=keys["electronhub"], rpm=0,
+                             base_url=hub_emulator.base_url("electronhub"), output_dir=tmp_path)
     hello = [ChatMessage(role="user", content="hello")]
     with HubUsageHandler() as usage:
         eh.complete("what is a budget?")
@@ -168,8 +182,12 @@ async def test_hub_usage_handler_equals_the_ledger_for_a_mixed_run(
         )
         with ThreadPoolExecutor(max_workers=2) as pool:  # the handler is process-wide
             list(pool.map(lambda text: eh.complete(text), ["t1", "t2"]))
-    assert usage.requests == 14
+        made = media.generate_image("a lighthouse", size="1024x1024")
+        made_async = await media.agenerate_image("a harbour", size="1024x1024")
+    assert "cost: 20 credits" in made and "cost: 20 credits" in made_async
+    assert usage.requests == 16
+    assert usage.by_model["electronhub:dall-e-3"].cost == {"credits": 40.0}
     _assert_equal_to_ledger(usage, hub_emulator, keys)
     eh.complete("after")
     emb.get_query_embedding("after")
-    assert usage.requests == 14  # detached from the root dispatcher
+    assert usage.requests == 16  # detached from the root dispatcher
