@@ -12,7 +12,7 @@ import time
 import traceback
 from collections.abc import Callable
 
-from showcase import steps_chat, steps_credits, steps_rag, ui
+from showcase import steps_chat, steps_credits, steps_media, steps_rag, ui
 from showcase.connect import Connection, connect
 
 Step = Callable[[Connection], None]
@@ -21,6 +21,7 @@ STEPS: list[tuple[str, Step]] = [
     ("Structured output", steps_chat.structured_output),
     ("An agent with a tool (create_agent)", steps_chat.agent_loop),
     ("LlamaIndex RAG with its source", steps_rag.rag_answer),
+    ("An agent makes an image, a video and music", steps_media.media_agent),
     ("What it cost: hub_usage()", steps_credits.usage_table),
     ("A budget refusal and an out-of-credits error", steps_credits.refusals),
 ]

@@ -7,11 +7,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+from PIL import Image
+
 DEMO = Path(__file__).parent.parent / "examples" / "demo.py"
 
 
-def test_demo_runs_every_step() -> None:
+def test_demo_runs_every_step(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.endswith("_API_KEY")}  # the emulator
+    env["AI_HUBS_DEMO_OUT"] = str(tmp_path)  # step 5's files
     done = subprocess.run(
         [sys.executable, str(DEMO)], capture_output=True, text=True, timeout=170, check=False,
         env=env,
@@ -25,6 +28,17 @@ def test_demo_runs_every_step() -> None:
     assert "tool   18C and sunny in Paris" in out
     assert "cooldown of 180 seconds." in out  # 4. RAG answer, whole, from its source
     assert "electron_hub.md" in out
+    # 5. the media agent: a bar per job, the files a person opens, each job paid once
+    assert "video  [####################] 100% succeeded" in out
+    assert "music  [####################] 100% succeeded" in out
+    files = {p.suffix: p for p in tmp_path.iterdir() if not p.name.startswith(".")}
+    assert set(files) == {".png", ".mp4", ".mp3"}
+    assert all(f"{kind}  {files[suffix]}" in out
+               for kind, suffix in (("image", ".png"), ("video", ".mp4"), ("music", ".mp3")))
+    with Image.open(files[".png"]) as img:
+        assert f"is a PNG of {img.size[0]}x{img.size[1]} pixels" in out
+    assert files[".mp4"].read_bytes()[4:8] == b"ftyp"
+    assert "hub ledger: 3 paid jobs, each submitted once" in out
     assert "hub ledger: electronhub charged 31 credits" in out  # 6. usage table = the ledger
     assert "BudgetExceededError: apihub: this call to qwen-max could cost up to" in out  # 7.
     assert "hub saw: 8 requests (the refused call was never sent)" in out

@@ -70,3 +70,11 @@ def result(ok: bool, name: str, detail: str = "") -> str:
     """One summary line: ``✓ name`` or ``✗ name: detail``."""
     mark = "✓" if ok else "✗"
     return f"  {mark} {name}" + (f": {detail}" if detail else "")
+
+
+def progress(label: str, fraction: float | None, status: str, *, indent: int = 2) -> None:
+    """One progress line: ``video  [########............]  40% running``."""
+    done = max(0.0, min(1.0, fraction or 0.0))
+    filled = round(done * 20)
+    bar = "#" * filled + "." * (20 - filled)
+    print(f"{' ' * indent}{label:<6} [{bar}] {done:4.0%} {status}", flush=True)
