@@ -29,7 +29,8 @@ def execute(path: Path, *, timeout: int = 180) -> nbformat.NotebookNode:
 
 
 def outputs_text(notebook: nbformat.NotebookNode) -> str:
-    """Everything the cells printed or displayed as text, in order."""
+    """Everything the cells printed or displayed as text, in order; an inline image and an audio
+    player show as ``[image/png shown]`` and ``[audio player shown]``."""
     parts: list[str] = []
     for cell in notebook.cells:
         for out in cell.get("outputs", []):
@@ -38,6 +39,10 @@ def outputs_text(notebook: nbformat.NotebookNode) -> str:
             data = out.get("data", {})
             if "text/plain" in data:
                 parts.append(data["text/plain"])
+            if "image/png" in data:  # an inline picture
+                parts.append("[image/png shown]")
+            if "<audio" in str(data.get("text/html", "")):  # an embedded player
+                parts.append("[audio player shown]")
     return "\n".join(parts)
 
 

@@ -32,6 +32,22 @@ MUST_SHOW = {
         "billed per second of output video, 0.20 dollars per second",  # agent via the index
         "prompt tokens:",
     ],
+    "03_media_agent.ipynb": [
+        "tools: generate_image, edit_image, generate_video, generate_music, text_to_speech, "
+        "check_media_job",  # exactly ChainHub's tools
+        "duration: Length in seconds: 5 or 10.",  # the schema tells the model what it may pass
+        "generate_image -> ",  # the agent called the tool in plain words
+        "PNG 1024x1024",  # at the size asked for
+        "[image/png shown]",  # displayed inline
+        "[audio player shown]",  # speech and music get a player
+        "Made 2 songs with chirp-v3-5",
+        "status: queued | job id:",  # a video without blocking
+        "finished: succeeded",
+        "submissions of that job the hub saw: 1",
+        "error | Out of credits on ChainHub",  # a 402 as a tool error the agent can read
+        "['generate_image', 'edit_image', 'generate_video', 'generate_music', 'text_to_speech', "
+        "'check_job']",  # the LlamaIndex tool spec
+    ],
     "04_credits_and_budgets.ipynb": [
         "qwen-max           context  32,768  $0.3 in / $0.3 out per 1M tokens",  # the catalog
         "tokens cost",  # response_metadata cost
