@@ -52,7 +52,7 @@ def test_the_readme_has_its_sections_and_blocks() -> None:
     first_section = re.search(r"^## (.+)$", text, re.MULTILINE)
     assert first_section is not None and first_section.group(1) == "Two commands"
     for heading in ("Install", "Quick start", "What works on each hub", "Configuration",
-                    "Errors and what to do", "Credits, budgets and usage", "Media",
+                    "Errors and what to do", "Credits, budgets and usage", "Media", "Media tools",
                     "Using the emulator in your own tests", "Scaling out with Ray",
                     "Troubleshooting"):
         assert f"\n## {heading}\n" in text, heading
