@@ -3,7 +3,6 @@ against the emulator (one fresh account per class)."""
 
 from __future__ import annotations
 
-import tempfile
 import uuid
 from pathlib import Path
 from typing import Any
@@ -40,12 +39,12 @@ class _Setup:
     out = ""
 
     @pytest.fixture(autouse=True)
-    def _emulator(self, hub_emulator: Any) -> None:
+    def _emulator(self, hub_emulator: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
         cls = type(self)
         cls.base_url = hub_emulator.base_url(self.hub)
-        if not cls.key:
+        if not cls.key:  # one account and folder per class (pytest removes old folders)
             cls.key = f"{KEY_PREFIXES[self.hub]}test-{uuid.uuid4().hex}"
-            cls.out = tempfile.mkdtemp(prefix="ai-hubs-tools-")
+            cls.out = str(tmp_path_factory.mktemp(cls.__name__))
             cls.example = self._prepare()
 
     def _media(self) -> HubMedia:
