@@ -266,18 +266,22 @@ class HubMediaToolSpec(BaseToolSpec):
             return job_text(outcome, check_tool=CHECK_TOOL)
         return result_text(outcome)
 
+    def _failure_text(self, exc: Exception) -> str:
+        """What the agent reads when a call did not make anything (``raise_errors``: raise)."""
+        if isinstance(exc, _Refused):
+            return str(exc)
+        if self.raise_errors:
+            raise exc
+        return explain(exc, check_tool=CHECK_TOOL)
+
     def _run(self, name: str, given: dict[str, Any], call: Callable[[Any, JobBar], Any]) -> str:
         bar = JobBar(show=self.show_progress)
         try:
             args = self._args(name, given)
             with collecting(UsageEvents(dict(_OPERATIONS).get(name, "job"))):
                 return self._words(call(args, bar))
-        except _Refused as exc:
-            return str(exc)
-        except HubError as exc:
-            if self.raise_errors:
-                raise
-            return explain(exc, check_tool=CHECK_TOOL)
+        except (_Refused, HubError) as exc:
+            return self._failure_text(exc)
         finally:
             bar.close()
 
@@ -288,12 +292,8 @@ class HubMediaToolSpec(BaseToolSpec):
             args = self._args(name, given)
             with collecting(UsageEvents(dict(_OPERATIONS).get(name, "job"))):
                 return self._words(await call(args, bar))
-        except _Refused as exc:
-            return str(exc)
-        except HubError as exc:
-            if self.raise_errors:
-                raise
-            return explain(exc, check_tool=CHECK_TOOL)
+        except (_Refused, HubError) as exc:
+            return self._failure_text(exc)
         finally:
             bar.close()
 
