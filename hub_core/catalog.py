@@ -150,6 +150,10 @@ _KNOWN: dict[str, frozenset[str]] = {
 _live: dict[tuple[str, str], tuple[dict[str, Any], Mapping[str, Any]]] = {}
 _listings: dict[tuple[str, str], tuple[float, tuple[ModelInfo, ...]]] = {}
 _lock = threading.Lock()
+_built: dict[tuple[str, str], tuple[HubProfile, ModelInfo]] = {}
+"""``model_info`` answers, per (hub, model), for the profile object they were built from:
+chat calls ask on every reply (price, capabilities), and ``ModelInfo`` is frozen. Cleared
+whenever ``_live`` changes."""
 
 
 def _bare(model: str) -> str:
@@ -215,11 +219,17 @@ def model_info(hub: str | HubProfile, model: str) -> ModelInfo:
     process saw for the hub (from ``HubClient.models()``).
     """
     profile = get_hub(hub)
+    key = (profile.name, model)
     with _lock:
-        live = _live.get((profile.name, model))
-    if live is None:
-        return _build(profile, model, None, None)
-    return _build(profile, model, live[0], live[1])
+        held = _built.get(key)
+        if held is not None and held[0] is profile:
+            return held[1]
+        live = _live.get(key)
+    info = _build(profile, model, *(live if live is not None else (None, None)))
+    with _lock:
+        if _live.get(key) is live:  # nothing merged meanwhile
+            _built[key] = (profile, info)
+    return info
 
 
 def remember_models(
@@ -238,6 +248,7 @@ def remember_models(
                 continue
             live = fields_from_entry(entry)
             _live[(profile.name, model_id)] = (live, entry)
+            _built.pop((profile.name, model_id), None)
             infos.append(_build(profile, model_id, live, entry))
         if base_url is not None:
             _listings[(profile.name, base_url)] = (time.monotonic(), tuple(infos))
@@ -266,6 +277,7 @@ def clear_catalog() -> None:
     with _lock:
         _live.clear()
         _listings.clear()
+        _built.clear()
 
 
 def with_overrides(info: ModelInfo, **overrides: Any) -> ModelInfo:
