@@ -32,11 +32,15 @@ def test_models_are_typed_and_listed_on_every_hub(hub_emulator, hub: str) -> Non
 
 
 def test_hub_values_merge_with_the_profile_tables(hub_emulator) -> None:
+    before = model_info("apihub", "qwen-max")  # asked (and remembered) before the listing
+    assert before.context_window == 131_072 and not before.listed  # the qwen family default
+    assert model_info("apihub", "qwen-max") is before  # asked again: the same answer
     by_id = {i.id: i for i in client_for(hub_emulator, "apihub").models()}
     qwen = by_id["qwen-max"]
     assert qwen.context_window == 32_768  # the hub says so; the qwen family default is 131,072
     assert qwen.price == ModelPrice(input_per_mtok=0.30, output_per_mtok=0.30)  # price table
-    assert model_info("apihub", "qwen-max").context_window == 32_768  # offline readers see it too
+    after = model_info("apihub", "qwen-max")  # offline readers see the merged listing too
+    assert after.context_window == 32_768 and after.listed
     eh = {i.id: i for i in client_for(hub_emulator, "electronhub").models()}["gpt-4o"]
     # credits per request are what Electron Hub charges; the token figures beside them are not
     assert eh.price == ModelPrice(per_request=5)
