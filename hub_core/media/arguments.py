@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Literal, cast
 
-from pydantic import BaseModel, Field, ValidationError, create_model
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
 from hub_core.hubs import HubProfile
 from hub_core.media.options import (
@@ -79,7 +79,10 @@ def _prompt(what: str, limit: int | None = None) -> ArgSpec:
 
 
 def _model(name: str, doc: str, fields: dict[str, ArgSpec]) -> type[BaseModel]:
-    built: type[BaseModel] = create_model(name, __doc__=doc, **fields)  # type: ignore[call-overload]
+    """A model that refuses arguments it does not list (a ``resolution`` where the hub takes
+    none is an error the model can fix, never silently dropped)."""
+    built: type[BaseModel] = create_model(  # type: ignore[call-overload]
+        name, __doc__=doc, __config__=ConfigDict(extra="forbid"), **fields)
     return built
 
 

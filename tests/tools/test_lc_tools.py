@@ -377,3 +377,15 @@ def test_a_rate_limit_comes_back_as_when_to_try_again(hub_emulator: Any, tmp_pat
     assert message.content.startswith("TokenHub is rate-limiting this key (it asks to wait 7 s)")
     assert "Wait before calling again" in message.content
     assert list(tmp_path.glob("*.png")) == []
+
+
+def test_an_argument_this_hub_does_not_take_is_refused_not_dropped(
+    hub_emulator: Any, tmp_path: Path
+) -> None:
+    settings = _settings(hub_emulator, "chainhub", tmp_path)
+    kling = HubVideoGenerationTool(**settings)  # Kling takes no resolution
+    assert "resolution" not in kling.args
+    message = _call(kling, {"prompt": "a fox", "resolution": "720p"})
+    assert message.status == "error"
+    assert "resolution: Extra inputs are not permitted (got '720p')" in message.content
+    assert hub_emulator.admin.ledger("chainhub", settings["api_key"])["requests"] == []

@@ -249,3 +249,13 @@ def test_the_class_docstring_runs(
     pngs = sorted(out.glob("*.png"))
     assert len(pngs) == 3 and any(str(p) in str(ns["answer"]) for p in pngs)
     assert "its own jobs" in ns["refused"]
+
+
+def test_an_argument_this_hub_does_not_take_is_refused_not_dropped(
+    hub_emulator: Any, tmp_path: Path
+) -> None:
+    spec = _spec(hub_emulator, "chainhub", tmp_path)
+    refused = spec.generate_video("a fox", resolution="720p")  # Kling takes no resolution
+    assert refused.startswith("The arguments were refused before anything was sent")
+    assert "resolution: Extra inputs are not permitted" in refused
+    assert hub_emulator.admin.ledger("chainhub", _key_of(spec))["requests"] == []
