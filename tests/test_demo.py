@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -39,7 +40,16 @@ def test_demo_runs_every_step(tmp_path: Path) -> None:
         assert f"is a PNG of {img.size[0]}x{img.size[1]} pixels" in out
     assert files[".mp4"].read_bytes()[4:8] == b"ftyp"
     assert "hub ledger: 3 paid jobs, each submitted once" in out
+    bars = re.compile(r"\] +\d+% ")
+    assert all(len(bars.findall(line)) <= 1 for line in out.splitlines())  # no two on a line
+    assert "(price unknown)" not in out  # the prices came from the hub's /models
     assert "hub ledger: electronhub charged 31 credits" in out  # 6. usage table = the ledger
+    # 6. also step 5's spend: its rows, and the chainhub ledger equal to them (checked in step)
+    assert re.search(r"chainhub:kling-v1 +1 +0 +0 +0\.7 credits", out)
+    assert re.search(r"chainhub:chirp-v3-5 +1 +0 +0 +0\.1 credits", out)
+    charged = re.search(r"chainhub\s+charged\s+([0-9.]+)\s+credits\s+in\s+step\s+5", out)
+    assert charged, "the ledger line lacks step 5"
+    assert 0.84 < float(charged.group(1)) < 0.85  # 0.04 image + 0.7 video + 0.1 music + chat
     assert "BudgetExceededError: apihub: this call to qwen-max could cost up to" in out  # 7.
     assert "hub saw: 8 requests (the refused call was never sent)" in out
     assert "InsufficientCreditsError: tokenhub: 402" in out and "hub saw: 1 request" in out

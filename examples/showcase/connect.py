@@ -25,11 +25,23 @@ CHAT_MODEL = {
 
 
 @dataclass
+class SpentBlock:
+    """What one step spent inside its own ``hub_usage()`` block, on one hub account, so the
+    usage table (step 6) can show it and check it against that account's ledger."""
+
+    step: str
+    hub: str
+    account: str
+    usage: Any  # the step's HubUsageCallbackHandler
+
+
+@dataclass
 class Connection:
     """The emulator (``emu`` set) or the real hubs whose keys are in the environment."""
 
     emu: Any = None
     real_hubs: tuple[str, ...] = ()
+    spent: list[SpentBlock] = field(default_factory=list)
     _keys: dict[tuple[str, str], str] = field(default_factory=dict)
 
     @property

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import math
+from typing import Any
 
 from showcase import ui
 from showcase.connect import CHAT_MODEL, Connection
 
 
 def usage_table(conn: Connection) -> None:
-    """A mixed run on two hubs inside ``hub_usage()``: requests, tokens and cost per model."""
+    """A mixed run on two hubs inside ``hub_usage()``: requests, tokens and cost per model; then
+    what earlier steps spent in their own blocks (the media agent), each against the ledger."""
     import langchain_hub
     from hub_core import HubClient
     from langchain_hub import hub_usage
@@ -32,21 +35,44 @@ def usage_table(conn: Connection) -> None:
             asyncio.run(together())
             embed = langchain_hub.HubEmbeddings(hub=hub, **settings)
             embed.embed_documents(["alpha", "beta", "gamma"])
-    rows = []
+    ui.say("block", "with hub_usage() as usage: invoke, stream, batch, asyncio.gather, embeddings")
+    ui.table(USAGE_HEADERS, _usage_rows(usage))
+    for block in conn.spent:  # what earlier steps spent in their own blocks (step 5's media)
+        ui.say("block", f"step {block.step} on {block.hub}, in its own hub_usage()")
+        ui.table(USAGE_HEADERS, _usage_rows(block.usage))
+    if conn.emu is not None:  # the hub's own books agree
+        spent = {h: conn.emu.admin.ledger(h, conn.key(h, "usage"))["spent"] for h in hubs}
+        charged = [f"{hub} charged {amount:.6g} credits" for hub, amount in spent.items()]
+        earlier = [_ledger_total(conn, block.hub, block.account) for block in conn.spent]
+        charged += [f"{block.hub} charged {amount:.6g} credits in step {block.step}"
+                    for block, amount in zip(conn.spent, earlier, strict=True)]
+        ui.say("hub ledger", ", ".join(charged))
+        assert sum(spent.values()) == sum(usage.cost.values()), "totals differ from the ledger"
+        for block, amount in zip(conn.spent, earlier, strict=True):
+            assert amount == sum(block.usage.cost.values()), f"step {block.step}: {amount}"
+    assert usage.requests == 7 * len(hubs), f"counted {usage.requests} requests"
+
+
+USAGE_HEADERS = ["hub:model", "requests", "input tokens", "output tokens", "cost"]
+
+
+def _usage_rows(usage: Any) -> list[tuple[object, ...]]:
+    """One row per ``hub:model`` of a ``hub_usage()`` handler, then the total."""
+    rows: list[tuple[object, ...]] = []
     for name, figures in sorted(usage.by_model.items()):
         cost = ", ".join(f"{amount:.6g} {unit}" for unit, amount in figures.cost.items())
         rows.append((name, figures.requests, figures.input_tokens, figures.output_tokens,
                      cost or "unpriced"))
     total = ", ".join(f"{amount:.6g} {unit}" for unit, amount in usage.cost.items())
     rows.append(("total", usage.requests, usage.input_tokens, usage.output_tokens, total))
-    ui.say("block", "with hub_usage() as usage: invoke, stream, batch, asyncio.gather, embeddings")
-    ui.table(["hub:model", "requests", "input tokens", "output tokens", "cost"], rows)
-    if conn.emu is not None:  # the hub's own books agree
-        spent = {h: conn.emu.admin.ledger(h, conn.key(h, "usage"))["spent"] for h in hubs}
-        ui.say("hub ledger", ", ".join(f"{hub} charged {amount:.6g} credits" for hub, amount in
-                                       spent.items()))
-        assert sum(spent.values()) == sum(usage.cost.values()), "totals differ from the ledger"
-    assert usage.requests == 7 * len(hubs), f"counted {usage.requests} requests"
+    return rows
+
+
+def _ledger_total(conn: Connection, hub: str, account: str) -> float:
+    """What the emulator charged ``account`` on ``hub``, summed exactly (``math.fsum``, as the
+    usage tally sums), so the two compare with ``==`` whatever order the calls ended in."""
+    requests = conn.emu.admin.ledger(hub, conn.key(hub, account))["requests"]
+    return math.fsum(request["credits"] for request in requests)
 
 
 def budget_refusal(conn: Connection) -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from showcase import ui
-from showcase.connect import CHAT_MODEL, Connection
+from showcase.connect import CHAT_MODEL, Connection, SpentBlock
 
 ASK = ('Use generate_image, generate_video and generate_music for "a lighthouse on a cliff '
        'at dusk, waves below".')
@@ -55,12 +55,15 @@ def media_agent(conn: Connection) -> None:
     from langchain_core.messages import ToolMessage
 
     import langchain_hub
+    from hub_core import HubClient
     from langchain_hub.tools import HubMediaToolkit
 
     hub = conn.pick("chainhub", "tokenhub", "electronhub")
     if hub is None:
         ui.say("skipped", "needs CHAINHUB_API_KEY, TOKENHUB_API_KEY or ELECTRONHUB_API_KEY")
         return
+    with HubClient(hub, **conn.settings(hub, "media")) as client:
+        client.models()  # /models states the media prices (the catalog keeps them): costs known
     fast = {"poll_interval": 0.2} if conn.emu is not None else {}
     toolkit = HubMediaToolkit(hub=hub, output_dir=output_dir(), **fast,
                               **conn.settings(hub, "media"))
@@ -69,8 +72,10 @@ def media_agent(conn: Connection) -> None:
     ui.say("agent", f"create_agent(ChatHub(hub={hub!r}), tools=HubMediaToolkit(hub={hub!r})"
                     f".get_tools())  # {', '.join(t.name for t in tools)}")
     ui.say("user", ASK)
-    state = create_agent(llm, tools).invoke(
-        {"messages": [("user", ASK)]}, config={"callbacks": [_progress_printer()]})
+    with langchain_hub.hub_usage() as usage:  # step 6 shows it beside the ledger
+        state = create_agent(llm, tools).invoke(
+            {"messages": [("user", ASK)]}, config={"callbacks": [_progress_printer()]})
+    conn.spent.append(SpentBlock("5 (the media agent)", hub, "media", usage))
     made = [m for m in state["messages"] if isinstance(m, ToolMessage)]
     failed = [m for m in made if m.status != "success"]
     assert not failed, f"a tool failed: {failed[0].content}"

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import shutil
 import textwrap
+import threading
 from collections.abc import Sequence
 
+_PRINT = threading.Lock()  # jobs run in parallel threads: one whole line at a time
 WIDTH = min(100, shutil.get_terminal_size((100, 24)).columns)
 
 
@@ -77,4 +79,6 @@ def progress(label: str, fraction: float | None, status: str, *, indent: int = 2
     done = max(0.0, min(1.0, fraction or 0.0))
     filled = round(done * 20)
     bar = "#" * filled + "." * (20 - filled)
-    print(f"{' ' * indent}{label:<6} [{bar}] {done:4.0%} {status}", flush=True)
+    line = f"{' ' * indent}{label:<6} [{bar}] {done:4.0%} {status}\n"
+    with _PRINT:
+        print(line, end="", flush=True)
