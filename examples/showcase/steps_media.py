@@ -95,7 +95,7 @@ def media_agent(conn: Connection) -> None:
     with Image.open(png) as img:
         ui.say("image", f"{png.name} is a {img.format} of {img.size[0]}x{img.size[1]} pixels")
     answer = state["messages"][-1].text
-    ui.say("agent answered", answer[:300] + ("..." if len(answer) > 300 else ""))
+    ui.say("agent answered", answer)  # whole: it names every file the tools made
     if conn.emu is not None:
         jobs = conn.emu.admin.ledger(hub, conn.key(hub, "media"))["jobs"]
         once = all(job["submits"] == 1 for job in jobs.values())
