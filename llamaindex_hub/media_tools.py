@@ -22,16 +22,7 @@ from pydantic import BaseModel, SecretStr, ValidationError
 from hub_core.errors import HubError, HubInputError
 from hub_core.hubs import HubProfile, get_hub
 from hub_core.media import HubMedia
-from hub_core.media.arguments import (
-    edit_arguments,
-    image_arguments,
-    invalid_arguments_text,
-    job_arguments,
-    music_arguments,
-    speech_arguments,
-    tool_description,
-    video_arguments,
-)
+from hub_core.media.arguments import arguments_for, invalid_arguments_text, tool_description
 from hub_core.media.bar import JobBar
 from hub_core.media.base import pick_model
 from hub_core.media.explain import explain
@@ -65,6 +56,7 @@ _OPERATIONS: tuple[tuple[str, str], ...] = (
     ("generate_music", "music"),
     ("text_to_speech", "speech"),
 )
+_OPERATION_OF = dict(_OPERATIONS)
 _JOB_KINDS = ("video", "music")
 
 
@@ -222,21 +214,12 @@ class HubMediaToolSpec(BaseToolSpec):
     # -- the tool list ----------------------------------------------------------------------
 
     def _schema(self, name: str) -> type[BaseModel]:
-        op = dict(_OPERATIONS).get(name)
-        model = self.models.get(op or "", "")
-        builders: dict[str, Callable[[], type[BaseModel]]] = {
-            "generate_image": lambda: image_arguments(self.profile, model),
-            "edit_image": lambda: edit_arguments(self.profile, model),
-            "generate_video": lambda: video_arguments(self.profile, model),
-            "generate_music": music_arguments,
-            "text_to_speech": lambda: speech_arguments(model),
-            CHECK_TOOL: job_arguments,
-        }
-        return builders[name]()
+        op = _OPERATION_OF.get(name, "job")
+        return arguments_for(op, self.profile, self.models.get(op, ""))
 
     def metadata(self, name: str) -> ToolMetadata:
         """The function's name, description (model, hub, price, waiting) and argument schema."""
-        op = dict(_OPERATIONS).get(name, "job")
+        op = _OPERATION_OF.get(name, "job")
         description = tool_description(op, self.profile, self.models.get(op, ""),
                                        wait=self.wait, check_tool=CHECK_TOOL)
         return ToolMetadata(name=name, description=description, fn_schema=self._schema(name))
@@ -278,7 +261,7 @@ class HubMediaToolSpec(BaseToolSpec):
         bar = JobBar(show=self.show_progress)
         try:
             args = self._args(name, given)
-            with collecting(UsageEvents(dict(_OPERATIONS).get(name, "job"))):
+            with collecting(UsageEvents(_OPERATION_OF.get(name, "job"))):
                 return self._words(call(args, bar))
         except (_Refused, HubError) as exc:
             return self._failure_text(exc)
@@ -290,7 +273,7 @@ class HubMediaToolSpec(BaseToolSpec):
         bar = JobBar(show=self.show_progress)
         try:
             args = self._args(name, given)
-            with collecting(UsageEvents(dict(_OPERATIONS).get(name, "job"))):
+            with collecting(UsageEvents(_OPERATION_OF.get(name, "job"))):
                 return self._words(await call(args, bar))
         except (_Refused, HubError) as exc:
             return self._failure_text(exc)

@@ -7,8 +7,9 @@ the price. The LangChain tools (``args_schema``) and the LlamaIndex tool spec (`
 use the same classes, read from :mod:`hub_core.media.options` like the input checks, so a
 description never promises a value the check then refuses.
 
-The classes are built per call (cache them per hub and model); they are not importable by name,
-so an object holding one rebuilds it after unpickling instead of pickling it.
+:func:`arguments_for` is the one lookup tools use: it builds a class once per operation, hub and
+model. The classes are not importable by name, so an object holding one looks it up again after
+unpickling instead of pickling it.
 
 Example:
     >>> from hub_core.hubs import get_hub
@@ -19,7 +20,8 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
 from typing import Any, Literal, cast
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
@@ -37,6 +39,7 @@ from hub_core.media.options import (
 from hub_core.media.validate import TRANSCRIPTION_FORMATS
 
 __all__ = [
+    "arguments_for",
     "choices",
     "edit_arguments",
     "image_arguments",
@@ -251,3 +254,34 @@ def invalid_arguments_text(exc: ValidationError) -> str:
         problems.append(f"{where}: {error.get('msg')} (got {error.get('input')!r})")
     return ("The arguments were refused before anything was sent: " + "; ".join(problems)
             + ". Correct them and call again.")
+
+
+_BUILDERS: dict[str, Callable[[HubProfile, str], type[BaseModel]]] = {
+    "image": image_arguments,
+    "image_edit": edit_arguments,
+    "video": video_arguments,
+    "music": lambda profile, model: music_arguments(),
+    "speech": lambda profile, model: speech_arguments(model),
+    "transcription": lambda profile, model: transcription_arguments(),
+    "job": lambda profile, model: job_arguments(),
+}
+_built: dict[tuple[str, str, str], tuple[HubProfile, type[BaseModel]]] = {}
+_lock = threading.Lock()
+
+
+def arguments_for(operation: str, profile: HubProfile, model: str) -> type[BaseModel]:
+    """The argument model of ``operation`` (a ``HubProfile.media_models`` key, or ``job``) for
+    this hub and model, built once (``create_model`` is slow) and shared by every tool.
+
+    Raises:
+        UnsupportedFeatureError: video on a hub or model without a video route.
+    """
+    key = (operation, profile.name, model)
+    with _lock:
+        held = _built.get(key)
+    if held is not None and held[0] is profile:
+        return held[1]
+    built = _BUILDERS[operation](profile, model)
+    with _lock:
+        _built[key] = (profile, built)
+    return built

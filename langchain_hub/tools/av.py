@@ -4,14 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel
-
-from hub_core.media.arguments import (
-    music_arguments,
-    speech_arguments,
-    transcription_arguments,
-    video_arguments,
-)
 from hub_core.media.follow import afollow, follow
 from hub_core.media.jobs import MediaJob
 from hub_core.media.music import music_dialect
@@ -97,16 +89,12 @@ class HubVideoGenerationTool(_JobTool):
 
     name: str = "generate_video"
     operation = "video"
-    capability = "video"
 
     def _options(self) -> VideoOptions:
         return video_options(self.profile, self.model or "")
 
     def _check_supported(self) -> None:
         self._options()
-
-    def _args_model(self) -> type[BaseModel]:
-        return video_arguments(self.profile, self.model or "")
 
     def _video_args(self, args: Any) -> dict[str, Any]:
         return {"model": self.model, "duration": args.duration,
@@ -161,13 +149,9 @@ class HubMusicGenerationTool(_JobTool):
 
     name: str = "generate_music"
     operation = "music"
-    capability = "music"
 
     def _check_supported(self) -> None:
         music_dialect(self.media, self.model or "")
-
-    def _args_model(self) -> type[BaseModel]:
-        return music_arguments()
 
     def _call(self, args: Any, progress: Progress) -> Outcome:
         job = self.media.submit_music(args.prompt, model=self.model,
@@ -217,10 +201,6 @@ class HubSpeechTool(HubMediaTool):
 
     name: str = "text_to_speech"
     operation = "speech"
-    capability = "speech"
-
-    def _args_model(self) -> type[BaseModel]:
-        return speech_arguments(self.model or "")
 
     def _call(self, args: Any, progress: Progress) -> Outcome:
         return self.media.speech(args.prompt, model=self.model, voice=args.voice,
@@ -270,10 +250,6 @@ class HubTranscriptionTool(HubMediaTool):
 
     name: str = "transcribe_audio"
     operation = "transcription"
-    capability = "transcriptions"
-
-    def _args_model(self) -> type[BaseModel]:
-        return transcription_arguments()
 
     def _call(self, args: Any, progress: Progress) -> Outcome:
         audio = self.readable_path(args.audio, "audio")

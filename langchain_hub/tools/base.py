@@ -35,12 +35,12 @@ from hub_core.budget import Budget
 from hub_core.errors import HubError, UnsupportedFeatureError
 from hub_core.hubs import HubProfile, get_hub
 from hub_core.media import HubMedia
-from hub_core.media.arguments import invalid_arguments_text, tool_description
+from hub_core.media.arguments import arguments_for, invalid_arguments_text, tool_description
 from hub_core.media.audio import Transcription
 from hub_core.media.base import pick_model
 from hub_core.media.explain import explain
 from hub_core.media.jobs import MediaJob
-from hub_core.media.options import offers
+from hub_core.media.options import CAPABILITY_OF, offers
 from hub_core.media.results import MediaResult
 from hub_core.media.summary import artifact, job_text, result_text
 from hub_core.media.validate import check_inside
@@ -152,12 +152,11 @@ class HubMediaTool(MediaToolSettings, BaseTool):
 
     Subclass hooks: ``operation`` (the ``HubProfile.media_models`` key of the default model),
     ``_check_supported()`` (raise before anything is sent when the hub lacks the route),
-    ``_args_model()``, ``_describe()``, ``_call(args, progress)`` and ``_acall``.
+    ``_describe()``, ``_call(args, progress)`` and ``_acall`` (the argument model comes from
+    :func:`hub_core.media.arguments.arguments_for` by ``operation``).
     """
 
     operation: ClassVar[str] = ""
-    capability: ClassVar[str] = ""
-    _schemas: ClassVar[dict[tuple[Any, ...], type[BaseModel]]] = {}
 
     model: str | None = Field(default=None, description="Model id (the hub's default if unset).")
     response_format: Literal["content", "content_and_artifact"] = "content_and_artifact"
@@ -184,11 +183,12 @@ class HubMediaTool(MediaToolSettings, BaseTool):
     @model_validator(mode="after")
     def _fit_to_hub(self) -> Self:
         """Pick the model, refuse a hub without the route, build the schema and description."""
-        if self.capability and not self.profile.supports(self.capability):
+        capability = CAPABILITY_OF.get(self.operation)
+        if capability and not self.profile.supports(capability):
             raise UnsupportedFeatureError(
-                f"{self.profile.display_name} documents no {self.capability} route, so "
+                f"{self.profile.display_name} documents no {capability} route, so "
                 f"{type(self).__name__} cannot run there (nothing was sent)", hub=self.hub,
-                capability=self.capability)
+                capability=capability)
         if self.operation:
             self.model = pick_model(self.profile, self.operation, self.model)
         self._check_supported()
@@ -213,18 +213,11 @@ class HubMediaTool(MediaToolSettings, BaseTool):
     # -- subclass hooks -----------------------------------------------------------------------
 
     def _schema(self) -> type[BaseModel]:
-        """This tool's argument model, built once per (class, hub, model)."""
-        key = (type(self), self.hub, self.model)
-        built = HubMediaTool._schemas.get(key)
-        if built is None:
-            built = HubMediaTool._schemas[key] = self._args_model()
-        return built
+        """This tool's argument model (built once per operation, hub and model, in hub_core)."""
+        return arguments_for(self.operation or "job", self.profile, self.model or "")
 
     def _check_supported(self) -> None:
         """Raise ``UnsupportedFeatureError`` when the hub has no route for this tool."""
-
-    def _args_model(self) -> type[BaseModel]:
-        raise NotImplementedError
 
     def _describe(self) -> str:
         return tool_description(self.operation or "job", self.profile, self.model or "",

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel
-
-from hub_core.media.arguments import edit_arguments, image_arguments
 from langchain_hub.tools.base import HubMediaTool, Outcome
 from langchain_hub.tools.progress import Progress
 
@@ -83,10 +80,6 @@ class HubImageGenerationTool(HubMediaTool):
 
     name: str = "generate_image"
     operation = "image"
-    capability = "images"
-
-    def _args_model(self) -> type[BaseModel]:
-        return image_arguments(self.profile, self.model or "")
 
     def _call(self, args: Any, progress: Progress) -> Outcome:
         return self.media.generate_image(args.prompt, model=self.model, n=args.n,
@@ -153,10 +146,6 @@ class HubImageEditTool(HubMediaTool):
 
     name: str = "edit_image"
     operation = "image_edit"
-    capability = "image_edits"
-
-    def _args_model(self) -> type[BaseModel]:
-        return edit_arguments(self.profile, self.model or "")
 
     def _files(self, args: Any) -> tuple[Any, Any]:
         image = self.readable_path(args.image, "image")

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
-from hub_core.media.arguments import job_arguments
 from hub_core.media.follow import acheck_or_finish, aown_job, check_or_finish, own_job
 from langchain_hub.tools.base import JOB_TOOL_NAME, HubMediaTool, Outcome
 from langchain_hub.tools.progress import Progress
@@ -73,9 +72,6 @@ class HubMediaJobTool(HubMediaTool):
         default=False, description="Also follow job ids this journal did not start.")
     kind: Literal["video", "music"] = Field(
         default="video", description="What a foreign job makes (picks its poll route).")
-
-    def _args_model(self) -> type[BaseModel]:
-        return job_arguments()
 
     def _call(self, args: Any, progress: Progress) -> Outcome:
         job = own_job(self.media, args.job_id, allow_foreign=self.allow_foreign_jobs,
