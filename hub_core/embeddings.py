@@ -31,6 +31,7 @@ from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from contextvars import copy_context
 from typing import TYPE_CHECKING, Any, Literal, Protocol, cast
 
+from hub_core._tqdm import open_bar
 from hub_core.errors import (
     BadRequestError,
     HubError,
@@ -260,13 +261,7 @@ class _NoProgress:
 def _progress_bar(total: int, enabled: bool) -> _Progress:
     if not enabled:
         return _NoProgress()
-    try:
-        from tqdm.auto import tqdm
-    except ImportError as exc:
-        raise ImportError(
-            "show_progress=True needs tqdm: pip install 'ai-hubs[progress]'"
-        ) from exc
-    bar: _Progress = tqdm(total=total, desc="Embedding", unit="text")
+    bar: _Progress = open_bar(total=total, desc="Embedding", unit="text")
     return bar
 
 

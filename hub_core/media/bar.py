@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from hub_core._tqdm import open_bar
+
 if TYPE_CHECKING:
     from hub_core.media.jobs import MediaJob
 
@@ -34,13 +36,7 @@ class JobBar:
         if not self.show:
             return
         if self._bar is None:
-            try:
-                from tqdm.auto import tqdm
-            except ImportError as exc:
-                raise ImportError(
-                    "show_progress=True needs tqdm: pip install 'ai-hubs[progress]'"
-                ) from exc
-            self._bar = tqdm(total=100, desc=f"{job.kind} {job.job_id}", unit="%")
+            self._bar = open_bar(total=100, desc=f"{job.kind} {job.job_id}", unit="%")
         done = 100 if job.status == "succeeded" else int((job.progress or 0.0) * 100)
         if done > self._shown:
             self._bar.update(done - self._shown)
